@@ -1,0 +1,90 @@
+# Neck-pain and headache assistant. `make chat` talks to it, `make test` checks everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+RASA := $(BIN)/rasa
+PY := $(BIN)/python
+PORT ?= 5005
+# endpoints.yml points Rasa at this port.
+ACTIONS_PORT := 5055
+
+SPACY_PIPELINE := build/spacy/neck_pain_en
+TOPIC_RESPONSES := build/rasa/topic_responses.yml
+MODEL := models/neck-pain-assistant.tar.gz
+TRAINING_DATA := data build/rasa
+DATA_FILES := $(shell find data -name '*.yml')
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore::DeprecationWarning
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install build train chat serve actions validate lint format test test-unit test-stories test-e2e clean
+
+help:
+	@echo "make chat   - set everything up and chat on the command line"
+	@echo "make serve  - action server + Rasa HTTP API on port $(PORT) (REST channel)"
+	@echo "make test   - every check: lint, data validation, unit, conversation and end-to-end tests"
+	@echo "make train  - (re)train the model when data or config changed"
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	test -x $(PY) || $$(scripts/find_python310.sh) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip==24.0"
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+$(SPACY_PIPELINE)/meta.json: catalogue/topics.yml scripts/build_spacy_pipeline.py actions/catalogue.py $(BIN)/.installed
+	$(PY) scripts/build_spacy_pipeline.py $(SPACY_PIPELINE)
+
+$(TOPIC_RESPONSES): catalogue/topics.yml scripts/generate_topic_responses.py actions/catalogue.py actions/topic_messages.py $(BIN)/.installed
+	$(PY) scripts/generate_topic_responses.py $@
+
+build: $(SPACY_PIPELINE)/meta.json $(TOPIC_RESPONSES)
+
+# Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline needs --force.
+$(MODEL): config.yml domain.yml $(DATA_FILES) $(TOPIC_RESPONSES) $(SPACY_PIPELINE)/meta.json
+	$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --force --fixed-model-name neck-pain-assistant --out models
+
+train: $(MODEL)
+
+actions: $(BIN)/.installed
+	$(RASA) run actions --actions actions --port $(ACTIONS_PORT)
+
+chat: $(MODEL)
+	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & \
+	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
+	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+serve: $(MODEL)
+	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & \
+	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
+	  $(RASA) run --enable-api --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
+
+validate: build
+	$(RASA) data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check actions scripts tests
+	$(BIN)/ruff format --check actions scripts tests
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format actions scripts tests
+	$(BIN)/ruff check --fix actions scripts tests
+
+test-unit: build
+	$(BIN)/pytest -q tests --ignore=tests/e2e
+
+test-stories: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
+
+test-e2e: $(MODEL)
+	$(BIN)/pytest -q -s tests/e2e
+
+test: lint validate test-unit test-stories test-e2e
+
+clean:
+	rm -rf build models results .rasa

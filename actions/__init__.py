@@ -1,0 +1,1 @@
+"""Custom actions of the neck-pain and headache assistant; the Rasa SDK imports every submodule."""

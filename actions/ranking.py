@@ -1,0 +1,57 @@
+"""Rank catalogue topics for the latest user message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.catalogue import Catalogue
+
+RETRIEVAL_INTENT = "topic"
+# How many topic ids the `topics` slot keeps, best first.
+MAX_RANKED_TOPICS = 5
+# How many other topics are offered as buttons after an answer.
+MAX_SUGGESTIONS = 3
+# A runner-up the ResponseSelector is this sure of is offered before the catalogue's related topics.
+RUNNER_UP_CONFIDENCE = 0.1
+
+
+def chosen_topic(latest_message: dict[str, Any], catalogue: Catalogue) -> str | None:
+    """The topic a button (or any `topic` entity) named, if it is a known topic id."""
+    for entity in latest_message.get("entities") or []:
+        if entity.get("entity") == "topic" and catalogue.get(entity.get("value")):
+            return entity["value"]
+    return None
+
+
+def selector_ranking(latest_message: dict[str, Any], catalogue: Catalogue) -> list[dict[str, Any]]:
+    """The ResponseSelector's ranking as [{"id", "confidence"}], known topics only, best first."""
+    selector = (latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    ranking = []
+    for label in selector.get("ranking") or []:
+        key = label.get("intent_response_key") or ""
+        topic_id = key.split("/", 1)[1] if key.startswith(f"{RETRIEVAL_INTENT}/") else None
+        if catalogue.get(topic_id):
+            ranking.append({"id": topic_id, "confidence": float(label.get("confidence") or 0.0)})
+    return sorted(ranking, key=lambda item: item["confidence"], reverse=True)
+
+
+def rank_topics(latest_message: dict[str, Any], catalogue: Catalogue) -> list[str]:
+    """Topic ids best first: a chosen topic and its related ones, else the ResponseSelector's ranking."""
+    chosen = chosen_topic(latest_message, catalogue)
+    if chosen:
+        return [chosen, *catalogue[chosen].related][:MAX_RANKED_TOPICS]
+    return [item["id"] for item in selector_ranking(latest_message, catalogue)][:MAX_RANKED_TOPICS]
+
+
+def suggestions(latest_message: dict[str, Any], catalogue: Catalogue, shown: str) -> list[str]:
+    """Other topics to offer after `shown`: confident runners-up first, then its related topics."""
+    runners_up = [
+        item["id"]
+        for item in selector_ranking(latest_message, catalogue)
+        if item["confidence"] >= RUNNER_UP_CONFIDENCE and item["id"] != shown
+    ]
+    offered: list[str] = []
+    for topic_id in [*runners_up, *catalogue[shown].related]:
+        if topic_id not in offered and topic_id != shown:
+            offered.append(topic_id)
+    return offered[:MAX_SUGGESTIONS]

@@ -1,0 +1,99 @@
+"""Actions that answer with catalogue topics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalogue import default_catalogue
+from actions.ranking import chosen_topic, rank_topics, suggestions
+from actions.topic_messages import key_points_text, topic_button
+
+
+def _all_topic_buttons() -> list[dict[str, str]]:
+    return [topic_button(topic) for topic in default_catalogue().topics]
+
+
+class ActionSuggestRelatedTopics(Action):
+    """Rank the topics for the latest message, store them in `topics` and offer the next best as buttons."""
+
+    def name(self) -> str:
+        return "action_suggest_related_topics"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        catalogue = default_catalogue()
+        ranked = rank_topics(tracker.latest_message, catalogue)
+        if ranked:
+            offered = suggestions(tracker.latest_message, catalogue, shown=ranked[0])
+            dispatcher.utter_message(
+                text=catalogue.messages["related_intro"],
+                buttons=[topic_button(catalogue[topic_id]) for topic_id in offered],
+            )
+        return [SlotSet("topics", ranked)]
+
+
+class ActionShowChosenTopic(Action):
+    """Show the summary of the topic a button picked."""
+
+    def name(self) -> str:
+        return "action_show_chosen_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        catalogue = default_catalogue()
+        topic_id = chosen_topic(tracker.latest_message, catalogue)
+        if topic_id is None:
+            dispatcher.utter_message(text=catalogue.messages["ask_which_topic"], buttons=_all_topic_buttons())
+            return []
+        dispatcher.utter_message(response=f"utter_topic/{topic_id}")
+        return []
+
+
+class ActionTellMeMore(Action):
+    """Give the key points of the current (best-ranked) topic."""
+
+    def name(self) -> str:
+        return "action_tell_me_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        catalogue = default_catalogue()
+        current = next((catalogue.get(t) for t in tracker.get_slot("topics") or [] if catalogue.get(t)), None)
+        if current is None:
+            dispatcher.utter_message(text=catalogue.messages["ask_which_topic"], buttons=_all_topic_buttons())
+            return []
+        dispatcher.utter_message(text=key_points_text(current))
+        return []
+
+
+class ActionListTopics(Action):
+    """List every topic the assistant knows, as buttons."""
+
+    def name(self) -> str:
+        return "action_list_topics"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=default_catalogue().messages["topic_list_intro"], buttons=_all_topic_buttons())
+        return []
+
+
+class ActionNoTopicMatch(Action):
+    """Say that no topic fits, clear `topics` and offer the topic list."""
+
+    def name(self) -> str:
+        return "action_no_topic_match"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=default_catalogue().messages["no_match"], buttons=_all_topic_buttons())
+        return [SlotSet("topics", [])]
