@@ -65,7 +65,7 @@ serve: $(MODEL)
 	  $(RASA) run --enable-api --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
 
 validate: build
-	$(RASA) data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
+	$(PY) scripts/validate_data.py --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check actions scripts tests

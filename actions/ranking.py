@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.catalogue import Catalogue
+from actions.terms import topic_term_hits
 
 RETRIEVAL_INTENT = "topic"
 # How many topic ids the `topics` slot keeps, best first.
@@ -13,6 +14,8 @@ MAX_RANKED_TOPICS = 5
 MAX_SUGGESTIONS = 3
 # A runner-up the ResponseSelector is this sure of is offered before the catalogue's related topics.
 RUNNER_UP_CONFIDENCE = 0.1
+# Score added to a runner-up per catalogue term of it that the message mentions (spaCy entities).
+TERM_BONUS = 0.1
 
 
 def chosen_topic(latest_message: dict[str, Any], catalogue: Catalogue) -> str | None:
@@ -36,19 +39,28 @@ def selector_ranking(latest_message: dict[str, Any], catalogue: Catalogue) -> li
 
 
 def rank_topics(latest_message: dict[str, Any], catalogue: Catalogue) -> list[str]:
-    """Topic ids best first: a chosen topic and its related ones, else the ResponseSelector's ranking."""
+    """Topic ids best first: a chosen topic and its related ones, else the topic the ResponseSelector
+    chose (the one `utter_topic` shows) followed by the runners-up, scored by the selector's confidence
+    plus a bonus for each of their catalogue terms the message mentions."""
     chosen = chosen_topic(latest_message, catalogue)
     if chosen:
         return [chosen, *catalogue[chosen].related][:MAX_RANKED_TOPICS]
-    return [item["id"] for item in selector_ranking(latest_message, catalogue)][:MAX_RANKED_TOPICS]
+    ranking = selector_ranking(latest_message, catalogue)
+    if not ranking:
+        return []
+    hits = topic_term_hits(latest_message.get("entities") or [], catalogue)
+    runners_up = sorted(ranking[1:], key=lambda item: item["confidence"] + TERM_BONUS * hits[item["id"]], reverse=True)
+    return [item["id"] for item in [ranking[0], *runners_up]][:MAX_RANKED_TOPICS]
 
 
 def suggestions(latest_message: dict[str, Any], catalogue: Catalogue, shown: str) -> list[str]:
-    """Other topics to offer after `shown`: confident runners-up first, then its related topics."""
+    """Other topics to offer after `shown`: confident or mentioned runners-up first, then its related topics."""
+    confidence = {item["id"]: item["confidence"] for item in selector_ranking(latest_message, catalogue)}
+    hits = topic_term_hits(latest_message.get("entities") or [], catalogue)
     runners_up = [
-        item["id"]
-        for item in selector_ranking(latest_message, catalogue)
-        if item["confidence"] >= RUNNER_UP_CONFIDENCE and item["id"] != shown
+        topic_id
+        for topic_id in rank_topics(latest_message, catalogue)[1:]
+        if confidence.get(topic_id, 0.0) >= RUNNER_UP_CONFIDENCE or hits[topic_id]
     ]
     offered: list[str] = []
     for topic_id in [*runners_up, *catalogue[shown].related]:

@@ -14,14 +14,14 @@ SUMMARY_LEAD_INS = (
 def summary_variations(topic: Topic) -> list[str]:
     """The summary of a topic, with its source, in each lead-in variation."""
     return [
-        f"{lead_in.format(title=topic.title)}\n\n{topic.summary}\n\nSource: {topic.source_titles}"
+        f"{lead_in.format(title=topic.title)}\n{topic.summary}\nSource: {topic.source_titles}"
         for lead_in in SUMMARY_LEAD_INS
     ]
 
 
 def key_points_text(topic: Topic) -> str:
     points = "\n".join(f"- {point}" for point in topic.key_points)
-    return f"Key points on {topic.title}:\n{points}\n\nSource: {topic.source_titles}"
+    return f"Key points on {topic.title}:\n{points}\nSource: {topic.source_titles}"
 
 
 def topic_button(topic: Topic) -> dict[str, str]:

@@ -18,13 +18,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import spacy
-import spacy_lookups_data
-import srsly
 from spacy.lookups import load_lookups
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.catalogue import Catalogue, default_catalogue  # noqa: E402
+from actions.terms import lemma_table  # noqa: E402
 
 PIPELINE_NAME = "neck_pain_en"
 
@@ -48,20 +47,20 @@ TIME_ANCHORS = [
 QUANTIFIERS = ["a", "an", "one", "few", "several", "many", "some", "couple", "past", "last", "this"]
 
 
-def inflections(lemma_table: dict[str, str]) -> dict[str, set[str]]:
+def inflections(table: dict[str, str]) -> dict[str, set[str]]:
     """Invert the lemma lookup table: lemma -> every form that lemmatizes to it."""
     forms: dict[str, set[str]] = defaultdict(set)
-    for form, lemma in lemma_table.items():
+    for form, lemma in table.items():
         if form.islower():
             forms[lemma].add(form)
     return forms
 
 
-def term_pattern(nlp, term: str, lemma_table: dict[str, str], forms: dict[str, set[str]]) -> list[dict]:
+def term_pattern(nlp, term: str, forms: dict[str, set[str]]) -> list[dict]:
     """A token pattern matching the term in any case and any inflection of each word."""
     pattern = []
     for token in nlp.make_doc(term.lower()):
-        lemma = lemma_table.get(token.text, token.text)
+        lemma = lemma_table().get(token.text, token.text)
         variants = sorted({token.text, lemma} | forms.get(lemma, set()))
         pattern.append({"LOWER": {"IN": variants}} if len(variants) > 1 else {"LOWER": token.text})
     return pattern
@@ -98,15 +97,14 @@ def build(catalogue: Catalogue) -> spacy.language.Language:
     )
     lookups = load_lookups("en", ["lemma_lookup"])
     # The Lookups table stores hashed keys; the raw table is needed to invert it.
-    lemma_table = srsly.read_gzip_json(Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz")
-    forms = inflections(lemma_table)
+    forms = inflections(lemma_table())
 
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     lemmatizer.initialize(lookups=lookups)
 
     ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
     patterns = [
-        {"label": label, "pattern": term_pattern(nlp, term, lemma_table, forms), "id": term}
+        {"label": label, "pattern": term_pattern(nlp, term, forms), "id": term}
         for term, label in sorted(catalogue.term_labels().items())
     ]
     patterns += duration_patterns(catalogue.shared_terms.get("duration_units", ()), forms)

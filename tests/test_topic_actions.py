@@ -7,6 +7,7 @@ import json
 import pytest
 
 from actions.ranking import MAX_SUGGESTIONS, rank_topics, selector_ranking, suggestions
+from actions.terms import topic_term_hits
 from actions.topic_actions import (
     ActionListTopics,
     ActionNoTopicMatch,
@@ -122,3 +123,33 @@ async def test_no_match_clears_topics(catalogue, dispatcher):
     events = await run(ActionNoTopicMatch(), dispatcher, make_tracker(intent="nlu_fallback", slots={"topics": ["emg"]}))
     assert events[0]["value"] == []
     assert dispatcher.messages[0]["text"] == catalogue.messages["no_match"]
+
+
+@pytest.mark.parametrize(
+    "entities, expected",
+    [
+        ([{"entity": "symptom", "value": "Whiplash"}], {"chronic_neck_pain": 1}),
+        (
+            [{"entity": "symptom", "value": "droopy eyelids"}, {"entity": "symptom", "value": "Bruising"}],
+            {"botox_risks": 2},
+        ),
+        (
+            [{"entity": "treatment", "value": "BOTOX"}, {"entity": "treatment", "value": "botox"}],
+            {"botox_neck_pain": 1},
+        ),
+        ([{"entity": "body_part", "value": "neck"}, {"entity": "duration", "value": "3 weeks"}], {}),
+    ],
+)
+def test_term_hits_match_entities_to_topics_whatever_their_case_or_inflection(catalogue, entities, expected):
+    assert dict(topic_term_hits(entities, catalogue)) == expected
+
+
+def test_mentioned_terms_lift_a_runner_up_but_never_replace_the_shown_topic(catalogue):
+    message = {
+        "response_selector": selector_output(
+            {"neck_stability": 0.9, "cervical_dystonia": 0.06, "chronic_neck_pain": 0.04}
+        ),
+        "entities": [{"entity": "symptom", "value": "whiplash"}, {"entity": "symptom", "value": "neck pain"}],
+    }
+    assert rank_topics(message, catalogue)[:3] == ["neck_stability", "chronic_neck_pain", "cervical_dystonia"]
+    assert suggestions(message, catalogue, "neck_stability")[0] == "chronic_neck_pain"
