@@ -46,7 +46,7 @@ $(TOPIC_RESPONSES): catalogue/topics.yml scripts/generate_topic_responses.py act
 build: $(SPACY_PIPELINE)/meta.json $(TOPIC_RESPONSES)
 
 # Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline needs --force.
-$(MODEL): config.yml domain.yml $(DATA_FILES) $(TOPIC_RESPONSES) $(SPACY_PIPELINE)/meta.json
+$(MODEL): config.yml domain.yml $(DATA_FILES) $(TOPIC_RESPONSES) $(SPACY_PIPELINE)/meta.json components/*.py catalogue/red_flags.yml
 	$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --force --fixed-model-name neck-pain-assistant --out models
 
 train: $(MODEL)
@@ -68,12 +68,12 @@ validate: build
 	$(PY) scripts/validate_data.py --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check actions scripts tests
-	$(BIN)/ruff format --check actions scripts tests
+	$(BIN)/ruff check actions components scripts tests
+	$(BIN)/ruff format --check actions components scripts tests
 
 format: $(BIN)/.installed
-	$(BIN)/ruff format actions scripts tests
-	$(BIN)/ruff check --fix actions scripts tests
+	$(BIN)/ruff format actions components scripts tests
+	$(BIN)/ruff check --fix actions components scripts tests
 
 test-unit: build
 	$(BIN)/pytest -q tests --ignore=tests/e2e

@@ -22,6 +22,26 @@ def lemma_table() -> dict[str, str]:
     return srsly.read_gzip_json(path)
 
 
+@lru_cache(maxsize=1)
+def inflections() -> dict[str, frozenset[str]]:
+    """Invert the lemma table: lemma -> every lower-case form that lemmatizes to it."""
+    forms: dict[str, set[str]] = defaultdict(set)
+    for form, lemma in lemma_table().items():
+        if form.islower():
+            forms[lemma].add(form)
+    return {lemma: frozenset(values) for lemma, values in forms.items()}
+
+
+def word_variants(word: str) -> list[str]:
+    """The word, its lemma and every inflection of that lemma, lower case, sorted."""
+    word = word.lower()
+    lemma = lemma_table().get(word, word)
+    if word.isalpha() and not lemma.isalpha():  # the table maps "second" to "2"
+        lemma = word
+    forms = inflections()
+    return sorted({word, lemma} | forms.get(word, frozenset()) | forms.get(lemma, frozenset()))
+
+
 def lemma_key(text: str) -> str:
     """A case- and inflection-free key: 'Droopy Eyelids' and 'droopy eyelid' share one."""
     table = lemma_table()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from spacy.lookups import load_lookups
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.catalogue import Catalogue, default_catalogue  # noqa: E402
-from actions.terms import lemma_table  # noqa: E402
+from actions.terms import word_variants  # noqa: E402
 
 PIPELINE_NAME = "neck_pain_en"
 
@@ -47,27 +46,17 @@ TIME_ANCHORS = [
 QUANTIFIERS = ["a", "an", "one", "few", "several", "many", "some", "couple", "past", "last", "this"]
 
 
-def inflections(table: dict[str, str]) -> dict[str, set[str]]:
-    """Invert the lemma lookup table: lemma -> every form that lemmatizes to it."""
-    forms: dict[str, set[str]] = defaultdict(set)
-    for form, lemma in table.items():
-        if form.islower():
-            forms[lemma].add(form)
-    return forms
-
-
-def term_pattern(nlp, term: str, forms: dict[str, set[str]]) -> list[dict]:
+def term_pattern(nlp, term: str) -> list[dict]:
     """A token pattern matching the term in any case and any inflection of each word."""
     pattern = []
     for token in nlp.make_doc(term.lower()):
-        lemma = lemma_table().get(token.text, token.text)
-        variants = sorted({token.text, lemma} | forms.get(lemma, set()))
+        variants = word_variants(token.text)
         pattern.append({"LOWER": {"IN": variants}} if len(variants) > 1 else {"LOWER": token.text})
     return pattern
 
 
-def duration_patterns(units: Iterable[str], forms: dict[str, set[str]]) -> list[dict]:
-    unit_forms = sorted({form for unit in units for form in forms.get(unit, set()) | {unit, unit + "s"}})
+def duration_patterns(units: Iterable[str]) -> list[dict]:
+    unit_forms = sorted({form for unit in units for form in [*word_variants(unit), unit + "s"]})
     unit = {"LOWER": {"IN": unit_forms}}
     number = {"LIKE_NUM": True}
     plural_units = [form for form in unit_forms if form.endswith("s")]
@@ -96,18 +85,16 @@ def build(catalogue: Catalogue) -> spacy.language.Language:
         }
     )
     lookups = load_lookups("en", ["lemma_lookup"])
-    # The Lookups table stores hashed keys; the raw table is needed to invert it.
-    forms = inflections(lemma_table())
 
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     lemmatizer.initialize(lookups=lookups)
 
     ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
     patterns = [
-        {"label": label, "pattern": term_pattern(nlp, term, forms), "id": term}
+        {"label": label, "pattern": term_pattern(nlp, term), "id": term}
         for term, label in sorted(catalogue.term_labels().items())
     ]
-    patterns += duration_patterns(catalogue.shared_terms.get("duration_units", ()), forms)
+    patterns += duration_patterns(catalogue.shared_terms.get("duration_units", ()))
     ruler.add_patterns(patterns)
     return nlp
 
