@@ -38,7 +38,12 @@ def ends_with_doctor_prompt(replies: list[dict]) -> bool:
 
 
 def buttons_of(replies: list[dict]) -> list[str]:
-    payloads = [button["payload"] for reply in replies for button in reply.get("buttons") or []]
+    payloads = [
+        button["payload"]
+        for reply in replies
+        for button in reply.get("buttons") or []
+        if button["payload"].startswith("/choose_topic")
+    ]
     return [json.loads(payload[len("/choose_topic") :])["topic"] for payload in payloads]
 
 

@@ -1,0 +1,48 @@
+"""What the assistant can say: never a dose, always a doctor, emergencies unmistakable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from actions.topic_messages import key_points_text, summary_variations
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOSE = re.compile(r"\d+(\.\d+)?\s*(mg|milligrams?|ml|millilit(re|er)s?|units?|iu)\b", re.IGNORECASE)
+
+
+def every_text(catalogue) -> list[str]:
+    texts = [v["text"] for variations in DOMAIN["responses"].values() for v in variations if "text" in v]
+    texts += list(catalogue.messages.values())
+    for topic in catalogue.topics:
+        texts += [*summary_variations(topic), key_points_text(topic)]
+    return texts
+
+
+def test_no_reply_ever_contains_a_dose(catalogue):
+    texts = every_text(catalogue)
+    assert len(texts) > 50
+    assert [text for text in texts if DOSE.search(text)] == []
+
+
+def test_the_dose_pattern_would_catch_a_dose():
+    assert DOSE.search("inject 50 units into each side") and DOSE.search("take 10mg twice a day")
+
+
+def test_every_doctor_prompt_says_doctor():
+    assert all("doctor" in v["text"] for v in DOMAIN["responses"]["utter_see_doctor"])
+
+
+def test_emergency_messages_name_the_emergency_numbers_and_say_now():
+    emergency = [v["text"] for v in DOMAIN["responses"]["utter_emergency"]]
+    emergency += [v["text"] for v in DOMAIN["responses"]["utter_triage_result"] if "emergency" in str(v["condition"])]
+    for text in emergency:
+        assert "EMERGENCY" in text and "911" in text and "112" in text and "999" in text and "now" in text
+
+
+def test_triage_result_has_a_variation_for_every_urgency():
+    values = {v["condition"][0]["value"] for v in DOMAIN["responses"]["utter_triage_result"]}
+    assert values == set(DOMAIN["slots"]["urgency"]["values"])
