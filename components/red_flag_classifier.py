@@ -6,9 +6,10 @@ It runs last in the pipeline, like Rasa's FallbackClassifier, and overrides the 
   - an urgent red flag               -> `warning_sign`
 It also adds the entities `red_flag` (flag ids) and `absent_sign` (concepts the message denies, such
 as "no fever"), and a `warning_signs` property with the urgency and a plain-language description.
-If DIET alone predicted `emergency_sign` or `warning_sign` and the detector found the signs explicitly
-negated ("no fever, no numbness"), the next-best other intent is used instead; without any negated
-sign DIET's prediction stands, as an extra safety net for wordings the rules do not know yet.
+If DIET alone predicted `emergency_sign` or `warning_sign` but the detector recognised the signs in the
+message and found no red flag among them ("stiff neck, no fever", "hay fever and a stiff neck"), the
+next-best other intent is used instead. When the detector recognised nothing at all, DIET's prediction
+stands, as an extra safety net for wordings the rules do not know yet.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class RedFlagClassifier(GraphComponent):
         predicted = (message.get(INTENT) or {}).get("name")
         if forced:
             self._set_intent(message, forced)
-        elif predicted in SAFETY_INTENTS and assessment.absent:
+        elif predicted in SAFETY_INTENTS and assessment.signs:
             ranking = message.get(INTENT_RANKING_KEY) or []
             fallback = next((item["name"] for item in ranking if item["name"] not in SAFETY_INTENTS), None)
             if fallback:

@@ -11,6 +11,7 @@ import yaml
 
 from actions.catalogue import CATALOGUE_PATH, REQUIRED_TOPIC_FIELDS, CatalogueError, parse_catalogue
 from actions.topic_messages import key_points_text, summary_variations
+from tests.expectations import DOSE
 
 # The topic ids are a contract shared with tests, tools and later issues.
 CONTRACT_IDS = {
@@ -28,7 +29,6 @@ CONTRACT_IDS = {
     "alternative_therapies",
     "neck_stability",
 }
-DOSE = re.compile(r"\d+(\.\d+)?\s*(mg|ml|units?|iu)\b", re.IGNORECASE)
 
 
 @pytest.fixture

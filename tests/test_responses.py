@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-import yaml
-
 from actions.topic_messages import key_points_text, summary_variations
-
-ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-DOSE = re.compile(r"\d+(\.\d+)?\s*(mg|milligrams?|ml|millilit(re|er)s?|units?|iu)\b", re.IGNORECASE)
+from tests.expectations import DOMAIN, DOSE
 
 
 def every_text(catalogue) -> list[str]:

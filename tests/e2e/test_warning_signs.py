@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+from tests.expectations import DOCTOR_PROMPTS, DOMAIN, DOSE, ROOT, response_texts
+
 CASES = yaml.safe_load((ROOT / "tests" / "red_flag_cases.yml").read_text(encoding="utf-8"))["cases"]
-DOCTOR_PROMPTS = {v["text"] for v in DOMAIN["responses"]["utter_see_doctor"]}
-DOSE = re.compile(r"\d+(\.\d+)?\s*(mg|milligrams?|ml|millilit(re|er)s?|units?|iu)\b", re.IGNORECASE)
 QUESTIONS = {
     slot: DOMAIN["responses"][f"utter_ask_{slot}"][0]["text"]
     for slot in DOMAIN["forms"]["triage_form"]["required_slots"]
@@ -136,7 +132,6 @@ def test_a_typed_yes_to_the_offer_starts_the_check_and_stop_ends_it(stack):
 )
 def test_dose_requests_are_refused_without_a_dose(stack, text):
     replies = stack.send(new_sender(), text)
-    refusals = {v["text"] for v in DOMAIN["responses"]["utter_cannot_give_dose"]}
-    assert replies[0]["text"] in refusals
+    assert replies[0]["text"] in response_texts("utter_cannot_give_dose")
     assert replies[-1]["text"] in DOCTOR_PROMPTS
     assert not any(DOSE.search(t) for t in texts(replies))
