@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 RASA := $(BIN)/rasa
 PY := $(BIN)/python
 PORT ?= 5005
+WEB_PORT ?= 8080
+# Origins allowed to talk to the Rasa server from a browser: only the web page's, by default.
+CORS_ORIGINS ?= http://localhost:$(WEB_PORT) http://127.0.0.1:$(WEB_PORT)
+WEBCHAT := web/node_modules/rasa-webchat/lib/index.js
 # endpoints.yml points Rasa at this port.
 ACTIONS_PORT := 5055
 
@@ -21,11 +25,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train chat serve actions validate lint format test test-unit test-stories test-e2e clean
+.PHONY: help install build train chat serve web web-deps actions validate lint format test test-unit test-stories test-e2e clean
 
 help:
 	@echo "make chat   - set everything up and chat on the command line"
 	@echo "make serve  - action server + Rasa HTTP API on port $(PORT) (REST channel)"
+	@echo "make web    - the web chat page on port $(WEB_PORT), talking to Rasa on port $(PORT)"
 	@echo "make test   - every check: lint, data validation, unit, conversation and end-to-end tests"
 	@echo "make train  - (re)train the model when data or config changed"
 
@@ -45,10 +50,12 @@ $(TOPIC_RESPONSES): catalogue/topics.yml scripts/generate_topic_responses.py act
 
 build: $(SPACY_PIPELINE)/meta.json $(TOPIC_RESPONSES)
 
-# Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline needs --force.
-# components/ and catalogue/red_flags.yml are read when the server starts, so they need no retraining.
+# Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline needs --force; otherwise Rasa's
+# cache retrains only what changed. components/ and catalogue/red_flags.yml are read when the server
+# starts, so they need no retraining.
 $(MODEL): config.yml domain.yml $(DATA_FILES) $(TOPIC_RESPONSES) $(SPACY_PIPELINE)/meta.json
-	$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --force --fixed-model-name neck-pain-assistant --out models
+	$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --fixed-model-name neck-pain-assistant --out models \
+	  $(if $(filter $(SPACY_PIPELINE)/meta.json,$?),--force)
 
 train: $(MODEL)
 
@@ -64,6 +71,21 @@ serve: $(MODEL)
 	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
 	  $(RASA) run --enable-api --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
+
+# rasa-webchat, pinned in web/package-lock.json and served from web/node_modules (no CDN).
+$(WEBCHAT): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web-deps: $(WEBCHAT)
+
+web: $(MODEL) $(WEBCHAT)
+	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & actions_pid=$$!; \
+	  $(PY) -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web > build/web-server.log 2>&1 & web_pid=$$!; \
+	  trap "kill $$actions_pid $$web_pid 2>/dev/null" EXIT INT TERM; \
+	  echo; echo "  Open http://localhost:$(WEB_PORT)/?server=http://localhost:$(PORT) once Rasa says it is up."; echo; \
+	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT) \
+	    --cors $(CORS_ORIGINS)
 
 validate: build
 	$(PY) scripts/validate_data.py --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
@@ -82,7 +104,7 @@ test-unit: build
 test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
-test-e2e: $(MODEL)
+test-e2e: $(MODEL) $(WEBCHAT)
 	$(BIN)/pytest -q -s tests/e2e
 
 test: lint validate test-unit test-stories test-e2e

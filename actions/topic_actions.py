@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue import default_catalogue
+from actions.channels import utter_with_buttons
 from actions.ranking import chosen_topic, rank_topics, suggestions
 from actions.topic_messages import key_points_text, topic_button
 
@@ -30,10 +31,8 @@ class ActionSuggestRelatedTopics(Action):
         ranked = rank_topics(tracker.latest_message, catalogue)
         if ranked:
             offered = suggestions(tracker.latest_message, catalogue, shown=ranked[0])
-            dispatcher.utter_message(
-                text=catalogue.messages["related_intro"],
-                buttons=[topic_button(catalogue[topic_id]) for topic_id in offered],
-            )
+            buttons = [topic_button(catalogue[topic_id]) for topic_id in offered]
+            utter_with_buttons(dispatcher, tracker, catalogue.messages["related_intro"], buttons)
         return [SlotSet("topics", ranked)]
 
 
@@ -49,7 +48,7 @@ class ActionShowChosenTopic(Action):
         catalogue = default_catalogue()
         topic_id = chosen_topic(tracker.latest_message, catalogue)
         if topic_id is None:
-            dispatcher.utter_message(text=catalogue.messages["ask_which_topic"], buttons=_all_topic_buttons())
+            utter_with_buttons(dispatcher, tracker, catalogue.messages["ask_which_topic"], _all_topic_buttons())
             return []
         dispatcher.utter_message(response=f"utter_topic/{topic_id}")
         return []
@@ -67,7 +66,7 @@ class ActionTellMeMore(Action):
         catalogue = default_catalogue()
         current = next((catalogue.get(t) for t in tracker.get_slot("topics") or [] if catalogue.get(t)), None)
         if current is None:
-            dispatcher.utter_message(text=catalogue.messages["ask_which_topic"], buttons=_all_topic_buttons())
+            utter_with_buttons(dispatcher, tracker, catalogue.messages["ask_which_topic"], _all_topic_buttons())
             return []
         dispatcher.utter_message(text=key_points_text(current))
         return []
@@ -82,7 +81,7 @@ class ActionListTopics(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=default_catalogue().messages["topic_list_intro"], buttons=_all_topic_buttons())
+        utter_with_buttons(dispatcher, tracker, default_catalogue().messages["topic_list_intro"], _all_topic_buttons())
         return []
 
 
@@ -95,5 +94,5 @@ class ActionNoTopicMatch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=default_catalogue().messages["no_match"], buttons=_all_topic_buttons())
+        utter_with_buttons(dispatcher, tracker, default_catalogue().messages["no_match"], _all_topic_buttons())
         return [SlotSet("topics", [])]

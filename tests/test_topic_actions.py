@@ -153,3 +153,12 @@ def test_mentioned_terms_lift_a_runner_up_but_never_replace_the_shown_topic(cata
     }
     assert rank_topics(message, catalogue)[:3] == ["neck_stability", "chronic_neck_pain", "cervical_dystonia"]
     assert suggestions(message, catalogue, "neck_stability")[0] == "chronic_neck_pain"
+
+
+async def test_webchat_gets_buttons_that_stay_visible(catalogue, dispatcher):
+    tracker = make_tracker(selector={"emg": 0.9, "nerve_blocks": 0.1})
+    tracker.events.append({"event": "user", "input_channel": "socketio", "parse_data": {}})
+    await ActionSuggestRelatedTopics().run(dispatcher, tracker, {})
+    (message,) = dispatcher.messages
+    assert message["custom"]["data"]["text"] == catalogue.messages["related_intro"]
+    assert [b["payload"] for b in message["custom"]["data"]["buttons"]][0] == '/choose_topic{"topic":"nerve_blocks"}'

@@ -42,8 +42,15 @@ def wait_until(url: str, process: subprocess.Popen, log: Path, timeout: float = 
 class RasaStack:
     """A running action server and Rasa server; `url` is the Rasa server's base URL."""
 
-    def __init__(self, workdir: Path, credentials: Path | None = None, extra_env: dict | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        credentials: Path | None = None,
+        extra_env: dict | None = None,
+        cors: list[str] | None = None,
+    ) -> None:
         self.workdir = workdir
+        self.cors = cors or []
         self.credentials = credentials or ROOT / "credentials.yml"
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **(extra_env or {})}
         self.processes: list[subprocess.Popen] = []
@@ -86,6 +93,7 @@ class RasaStack:
                 str(self.rasa_port),
                 "--interface",
                 "127.0.0.1",
+                *(["--cors", *self.cors] if self.cors else []),
             ],
         )
         wait_until(f"http://127.0.0.1:{self.actions_port}/health", actions, self.workdir / "actions.log")

@@ -1,0 +1,66 @@
+"""The socket.io channel (what the web widget uses), with python-socketio as the client."""
+
+from __future__ import annotations
+
+import queue
+import uuid
+
+import socketio
+
+from actions.catalogue import default_catalogue
+from tests.expectations import DOCTOR_PROMPTS, response_texts
+
+TIMEOUT = 20
+
+
+class ChatClient:
+    """A python-socketio client speaking Rasa's socket.io protocol, collecting the bot's messages."""
+
+    def __init__(self, url: str, session_id: str) -> None:
+        self.session_id = session_id
+        self.confirmed: queue.Queue = queue.Queue()
+        self.messages: queue.Queue = queue.Queue()
+        # Rasa's aiohttp pin needs the polling transport for the Python client.
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("session_confirm", self.confirmed.put)
+        self.sio.on("bot_uttered", self.messages.put)
+        self.sio.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=TIMEOUT)
+        self.sio.emit("session_request", {"session_id": session_id})
+
+    def confirmed_session(self):
+        return self.confirmed.get(timeout=TIMEOUT)
+
+    def say(self, text: str, until_doctor_prompt: bool = True) -> list[dict]:
+        """Send a message; collect replies until the doctor prompt (or the first reply)."""
+        self.sio.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        replies = [self.messages.get(timeout=TIMEOUT)]
+        while until_doctor_prompt and replies[-1].get("text") not in DOCTOR_PROMPTS:
+            replies.append(self.messages.get(timeout=TIMEOUT))
+        return replies
+
+    def close(self) -> None:
+        self.sio.disconnect()
+
+
+def test_session_message_reply_and_reconnect_with_the_same_session(stack):
+    session_id = uuid.uuid4().hex
+    client = ChatClient(stack.url, session_id)
+    assert client.confirmed_session() in (session_id, {"session_id": session_id})
+
+    greeting = client.say("hello", until_doctor_prompt=False)
+    assert greeting[0]["text"] in response_texts("utter_greet")
+
+    replies = client.say("my head keeps pulling to one side on its own")
+    assert default_catalogue()["cervical_dystonia"].summary in replies[0]["text"]
+    assert any(reply.get("quick_replies") or reply.get("buttons") for reply in replies)
+    client.close()
+
+    # A new connection with the same session id continues the same conversation.
+    again = ChatClient(stack.url, session_id)
+    again.confirmed_session()
+    replies = again.say("tell me more")
+    assert default_catalogue()["cervical_dystonia"].key_points[0] in replies[0]["text"]
+    again.close()
+
+    user_turns = [e["text"] for e in stack.tracker(session_id)["events"] if e["event"] == "user"]
+    assert user_turns == ["hello", "my head keeps pulling to one side on its own", "tell me more"]

@@ -1,0 +1,106 @@
+"""The web chat page in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from actions.catalogue import default_catalogue
+from tests.expectations import DOCTOR_PROMPTS, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOT = ROOT / "tests" / "output" / "web-chat.png"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, web_url, stack) -> Page:
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{web_url}/index.html?server={stack.url}")
+    yield page
+    context.close()
+
+
+def open_chat(page: Page) -> None:
+    page.locator(".rw-launcher").click()
+    expect(page.locator(".rw-new-message")).to_be_visible()
+
+
+def say(page: Page, text: str) -> None:
+    page.locator(".rw-new-message").fill(text)
+    page.locator(".rw-new-message").press("Enter")
+
+
+def expect_reply(page: Page, text: str) -> None:
+    expect(page.locator(".rw-response", has_text=text).last).to_be_visible()
+
+
+def expect_doctor_prompt_count(page: Page, at_least: int) -> None:
+    prompts = page.locator(".rw-response").filter(has_text="doctor")
+    expect(prompts.nth(at_least - 1)).to_be_visible()
+    texts = [t.strip() for t in prompts.all_inner_texts()]
+    assert sum(text in DOCTOR_PROMPTS for text in texts) >= at_least
+
+
+def test_describe_a_symptom_pick_a_suggestion_and_reload(page):
+    catalogue = default_catalogue()
+    expect(page.locator(".disclaimer")).to_contain_text("not a doctor")
+    open_chat(page)
+    # The welcome message says what the assistant does and that it is not a doctor.
+    expect(page.locator(".rw-response").first).to_contain_text("not a doctor")
+
+    say(page, "my head keeps pulling to the left on its own")
+    dystonia = catalogue["cervical_dystonia"]
+    expect_reply(page, dystonia.summary[:60])
+    expect_doctor_prompt_count(page, 1)
+
+    suggestion = page.locator(".rw-reply", has_text=catalogue[dystonia.related[0]].title).first
+    expect(suggestion).to_be_visible()
+    suggestion.click()
+    expect_reply(page, catalogue[dystonia.related[0]].summary[:60])
+    expect_doctor_prompt_count(page, 2)
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.reload()
+    if not page.locator(".rw-new-message").is_visible():
+        open_chat(page)
+    expect_reply(page, dystonia.summary[:60])
+    expect_reply(page, catalogue[dystonia.related[0]].summary[:60])
+
+
+def test_an_emergency_message_stands_out(page):
+    open_chat(page)
+    say(page, "I suddenly have the worst headache of my life")
+    emergency = page.locator(".rw-response.emergency")
+    expect(emergency.first).to_be_visible()
+    expect(emergency.first).to_contain_text("EMERGENCY")
+    color = emergency.first.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert color == "rgb(179, 38, 30)"

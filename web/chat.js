@@ -1,0 +1,39 @@
+// Opens the rasa-webchat widget against the Rasa socket.io channel.
+// The server defaults to port 5005 on the page's host; `?server=http://host:port` overrides it.
+(function () {
+  "use strict";
+
+  var params = new URLSearchParams(window.location.search);
+  var socketUrl = params.get("server") || window.location.protocol + "//" + window.location.hostname + ":5005";
+
+  window.WebChat.default(
+    {
+      socketUrl: socketUrl,
+      socketPath: "/socket.io/",
+      // Sent once when a new conversation starts: the welcome message says what the assistant does.
+      initPayload: "/greet",
+      title: "Neck & headache info",
+      subtitle: "Not a doctor: general information only",
+      inputTextFieldHint: "Describe what you feel…",
+      // Keep the conversation across page reloads (Rasa's socket.io channel has session_persistence).
+      params: { storage: "local" },
+      customMessageDelay: function () { return 0; },
+      hideWhenNotConnected: false,
+    },
+    null
+  );
+
+  // Make the emergency message impossible to miss: mark it so the stylesheet can highlight it.
+  var EMERGENCY_MARK = "🚨";
+  function markEmergencies(root) {
+    root.querySelectorAll(".rw-response").forEach(function (element) {
+      if (element.textContent.trim().indexOf(EMERGENCY_MARK) === 0) {
+        element.classList.add("emergency");
+      }
+    });
+  }
+  new MutationObserver(function () { markEmergencies(document); }).observe(document.body, {
+    childList: true,
+    subtree: true,
+  });
+})();
