@@ -25,12 +25,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train chat serve web web-deps actions validate lint format test test-unit test-stories test-e2e clean
+.PHONY: help install build train chat serve slack web web-deps actions validate lint format test test-unit test-stories test-e2e clean
 
 help:
 	@echo "make chat   - set everything up and chat on the command line"
 	@echo "make serve  - action server + Rasa HTTP API on port $(PORT) (REST channel)"
 	@echo "make web    - the web chat page on port $(WEB_PORT), talking to Rasa on port $(PORT)"
+	@echo "make slack  - action server + Rasa without its HTTP API, for Slack (needs SLACK_* variables)"
 	@echo "make test   - every check: lint, data validation, unit, conversation and end-to-end tests"
 	@echo "make train  - (re)train the model when data or config changed"
 
@@ -87,16 +88,24 @@ web: $(MODEL) $(WEBCHAT)
 	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT) \
 	    --cors $(CORS_ORIGINS)
 
+# For Slack: the webhook is exposed through a tunnel, so Rasa's HTTP API stays off.
+slack: $(MODEL)
+	@test -n "$$SLACK_BOT_TOKEN" -a -n "$$SLACK_SIGNING_SECRET" || \
+	  { echo "Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET first (see README, Slack)."; exit 1; }
+	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & \
+	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
+	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
+
 validate: build
 	$(PY) scripts/validate_data.py --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check actions components scripts tests
-	$(BIN)/ruff format --check actions components scripts tests
+	$(BIN)/ruff check actions channels components scripts tests
+	$(BIN)/ruff format --check actions channels components scripts tests
 
 format: $(BIN)/.installed
-	$(BIN)/ruff format actions components scripts tests
-	$(BIN)/ruff check --fix actions components scripts tests
+	$(BIN)/ruff format actions channels components scripts tests
+	$(BIN)/ruff check --fix actions channels components scripts tests
 
 test-unit: build
 	$(BIN)/pytest -q tests --ignore=tests/e2e

@@ -1,0 +1,196 @@
+"""Slack channel: Rasa's SlackInput with secrets from the environment, deduplicated retries, loop
+protection, replies in the user's thread, Block Kit buttons and a prominent emergency message.
+
+Enabled in credentials.yml as `channels.slack.SlackChannel`; Slack posts to /webhooks/slack/webhook.
+Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the server still starts and the webhook answers 503.
+SLACK_API_URL points the Web API client elsewhere (tests use a local stand-in); it defaults to Slack's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot, SlackInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+EMERGENCY_MARK = "🚨"
+MAX_BUTTONS_PER_BLOCK = 25  # Slack's limit for one actions block
+SEEN_EVENTS_KEPT = 10_000
+
+
+class SlackOutput(SlackBot):
+    """Posts replies with Block Kit: buttons as an actions block, the emergency message with a header."""
+
+    def __init__(self, token: str, channel: str | None, thread_id: str | None, api_url: str) -> None:
+        super().__init__(token, channel, thread_id)
+        self.client = AsyncWebClient(token, base_url=api_url)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if not text.startswith(EMERGENCY_MARK):
+            return await super().send_text_message(recipient_id, text, **kwargs)
+        blocks = [
+            {"type": "header", "text": {"type": "plain_text", "text": f"{EMERGENCY_MARK} Possible emergency"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text.lstrip(EMERGENCY_MARK).strip()}*"}},
+        ]
+        await self._post_message(channel=self.slack_channel or recipient_id, text=text, blocks=blocks)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        elements = [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": button["title"][:75]},
+                "value": button["payload"],
+                "action_id": f"choice_{index}",
+            }
+            for index, button in enumerate(buttons)
+        ]
+        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        for start in range(0, len(elements), MAX_BUTTONS_PER_BLOCK):
+            blocks.append({"type": "actions", "elements": elements[start : start + MAX_BUTTONS_PER_BLOCK]})
+        await self._post_message(channel=self.slack_channel or recipient_id, text=text, blocks=blocks)
+
+
+class SlackChannel(SlackInput):
+    """Rasa's Slack input, configured from the environment and hardened against retries and loops."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "slack"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        token = os.environ.get(credentials.get("token_env", "SLACK_BOT_TOKEN"), "")
+        secret = os.environ.get(credentials.get("signing_secret_env", "SLACK_SIGNING_SECRET"), "")
+        api_url = os.environ.get(credentials.get("api_url_env", "SLACK_API_URL"), "") or DEFAULT_API_URL
+        if not token or not secret:
+            logger.info("Slack is not configured (no bot token or signing secret); its webhook answers 503.")
+        return cls(token, secret, api_url)
+
+    def __init__(self, token: str, signing_secret: str, api_url: str = DEFAULT_API_URL) -> None:
+        self.enabled = bool(token and signing_secret)
+        self.api_url = api_url if api_url.endswith("/") else api_url + "/"
+        self.seen_events: OrderedDict[str, None] = OrderedDict()
+        # Replies go to the user's thread when they write in one (see get_metadata).
+        super().__init__(token, use_threads=True, slack_signing_secret=signing_secret)
+
+    def _validate_credentials(self) -> None:
+        """Missing credentials disable the channel instead of stopping the server."""
+
+    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> OutputChannel:
+        return SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.api_url)
+
+    def get_metadata(self, request: Request) -> dict[str, Any]:
+        """Rasa's metadata, but a reply is threaded only when the user wrote in a thread."""
+        metadata = super().get_metadata(request)
+        if request.headers.get("content-type") == "application/json":
+            metadata["thread_id"] = (request.json.get("event") or {}).get("thread_ts")
+        else:
+            payload = json.loads(request.form["payload"][0])
+            metadata["thread_id"] = (payload.get("message") or {}).get("thread_ts")
+        return metadata
+
+    @staticmethod
+    def _is_from_a_bot(body: dict[str, Any]) -> bool:
+        """Bots, including this one, and edits or other subtypes never trigger a reply."""
+        event = body.get("event") or {}
+        own_users = {a.get("user_id") for a in body.get("authorizations") or [] if a.get("is_bot")}
+        return bool(
+            event.get("bot_id") or event.get("bot_profile") or event.get("subtype") or event.get("user") in own_users
+        )
+
+    def _already_seen(self, event_id: str | None) -> bool:
+        """Slack retries an event it thinks was not delivered; each event is answered once."""
+        if not event_id:
+            return False
+        if event_id in self.seen_events:
+            return True
+        self.seen_events[event_id] = None
+        if len(self.seen_events) > SEEN_EVENTS_KEPT:
+            self.seen_events.popitem(last=False)
+        return False
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        slack_webhook = Blueprint("slack_webhook", __name__)
+
+        @slack_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.enabled else "not configured"})
+
+        @slack_webhook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                return response.json(
+                    {"error": "Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."},
+                    status=HTTPStatus.SERVICE_UNAVAILABLE,
+                )
+            if not self.is_request_from_slack_authentic(request):
+                return response.json({"error": "Invalid or missing Slack signature."}, status=HTTPStatus.UNAUTHORIZED)
+            content_type = request.headers.get("content-type")
+            if content_type == "application/json":
+                return await self._handle_event(request, on_new_message)
+            if content_type == "application/x-www-form-urlencoded":
+                return await self._handle_interaction(request, on_new_message)
+            return response.json({"error": "Unsupported content type."}, status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+
+        return slack_webhook
+
+    async def _handle_event(self, request: Request, on_new_message: Callable) -> HTTPResponse:
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            return response.json({"error": "The body is not a JSON object."}, status=HTTPStatus.BAD_REQUEST)
+        if body.get("type") == "url_verification":
+            return response.json({"challenge": body.get("challenge", "")})
+        if self._already_seen(body.get("event_id")):
+            return response.text("Already answered.", headers={"X-Slack-No-Retry": "1"})
+        event = body.get("event") or {}
+        if self._is_from_a_bot(body) or not self._is_user_message(body):
+            return response.text("Not a user message; ignored.")
+        metadata = self.get_metadata(request)
+        if not self._is_supported_channel(body, metadata):
+            return response.text("Channel not supported.")
+        sender_id = self._get_conversation_id(event.get("user", ""), metadata.get("out_channel"), None)
+        text = self._sanitize_user_message(event.get("text", ""), metadata["users"])
+        return await self._answer(on_new_message, text, sender_id, metadata)
+
+    async def _handle_interaction(self, request: Request, on_new_message: Callable) -> HTTPResponse:
+        try:
+            payload = json.loads(request.form["payload"][0])
+        except (KeyError, IndexError, ValueError):
+            return response.json({"error": "Missing or malformed 'payload'."}, status=HTTPStatus.BAD_REQUEST)
+        if not self._is_interactive_message(payload):
+            return response.text("Interaction not supported.")
+        text = self._get_interactive_response(payload["actions"][0])
+        if text is None:
+            return response.text("Nothing to answer.")
+        metadata = self.get_metadata(request)
+        sender_id = self._get_conversation_id(payload["user"]["id"], metadata.get("out_channel"), None)
+        return await self._answer(on_new_message, text, sender_id, metadata)
+
+    async def _answer(self, on_new_message: Callable, text: str, sender_id: str, metadata: dict) -> HTTPResponse:
+        """Acknowledge at once (Slack wants an answer within 3 s) and reply in the background."""
+        output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+        message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
+        task = asyncio.create_task(on_new_message(message))
+        self._background_tasks.add(task)
+        task.add_done_callback(self._background_tasks.discard)
+        return response.text("")

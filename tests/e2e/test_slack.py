@@ -1,0 +1,193 @@
+"""The Slack channel against the real Rasa server, with a local stand-in for Slack's Web API."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+import requests
+
+from actions.catalogue import default_catalogue
+from tests.e2e.servers import running_stack
+from tests.e2e.slack_stand_in import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackWebApi, signed_headers
+from tests.expectations import DOCTOR_PROMPTS
+
+
+@pytest.fixture(scope="module")
+def slack_api():
+    api = SlackWebApi()
+    yield api
+    api.close()
+
+
+@pytest.fixture(scope="module")
+def slack_stack(tmp_path_factory, slack_api):
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack_api.url}
+    with running_stack(tmp_path_factory.mktemp("slack-stack"), extra_env=env) as running:
+        yield running
+
+
+def webhook(stack) -> str:
+    return f"{stack.url}/webhooks/slack/webhook"
+
+
+def message_event(text: str, channel: str, user: str = "U123", **event_fields) -> dict:
+    event = {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text}
+    event.update(ts=f"{time.time():.6f}", **event_fields)
+    return {
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:10]}",
+        "authorizations": [{"user_id": BOT_USER, "is_bot": True}],
+        "event": event,
+    }
+
+
+def post_event(stack, body: dict, **header_overrides) -> requests.Response:
+    raw = json.dumps(body).encode()
+    headers = {**signed_headers(raw, "application/json"), **header_overrides}
+    return requests.post(webhook(stack), data=raw, headers=headers, timeout=10)
+
+
+def new_channel() -> str:
+    return f"D{uuid.uuid4().hex[:8].upper()}"
+
+
+def wait_for_doctor_prompt(api: SlackWebApi, channel: str, count: int = 1, timeout: float = 30) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        posts = api.posts(channel)
+        if sum(p.get("text") in DOCTOR_PROMPTS for p in posts) >= count:
+            return posts
+        time.sleep(0.2)
+    raise AssertionError(
+        f"no doctor prompt posted to {channel}: {[p.get('text', '')[:60] for p in api.posts(channel)]}"
+    )
+
+
+def button_values(posts: list[dict]) -> list[str]:
+    return [
+        element["value"]
+        for post in posts
+        for block in post.get("blocks") or []
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def test_a_signed_message_gets_the_topic_and_the_doctor_prompt(slack_stack, slack_api):
+    channel = new_channel()
+    assert post_event(slack_stack, message_event("my head keeps pulling to one side on its own", channel)).ok
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    assert default_catalogue()["cervical_dystonia"].summary in posts[0]["text"]
+    assert posts[-1]["text"] in DOCTOR_PROMPTS
+    assert all(p["auth"] == f"Bearer {BOT_TOKEN}" and "thread_ts" not in p for p in posts)
+    assert any(value.startswith("/choose_topic") for value in button_values(posts))
+
+
+def test_a_message_in_a_thread_is_answered_in_that_thread(slack_stack, slack_api):
+    channel, thread = new_channel(), "1700000000.000100"
+    post_event(slack_stack, message_event("does acupuncture help neck pain", channel, thread_ts=thread))
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    assert {p.get("thread_ts") for p in posts} == {thread}
+
+
+def test_a_button_click_is_answered(slack_stack, slack_api):
+    channel = new_channel()
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U777"},
+        "channel": {"id": channel},
+        "message": {"ts": "1700000000.000200"},
+        "actions": [{"type": "button", "action_id": "choice_0", "value": '/choose_topic{"topic":"emg"}'}],
+    }
+    raw = urlencode({"payload": json.dumps(payload)}).encode()
+    answer = requests.post(
+        webhook(slack_stack), data=raw, headers=signed_headers(raw, "application/x-www-form-urlencoded"), timeout=10
+    )
+    assert answer.ok
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    assert default_catalogue()["emg"].summary in posts[0]["text"]
+
+
+def test_the_url_verification_challenge_is_answered(slack_stack):
+    answer = post_event(slack_stack, {"type": "url_verification", "challenge": "c-123", "token": "x"})
+    assert answer.ok and answer.json() == {"challenge": "c-123"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Signature": "v0=" + "0" * 64},  # bad signature
+        {"X-Slack-Signature": ""},  # missing signature
+        "old",  # signed, but the timestamp is more than 5 minutes old
+    ],
+    ids=["bad-signature", "missing-signature", "old-timestamp"],
+)
+def test_unsigned_or_stale_requests_are_rejected_and_reach_nothing(slack_stack, slack_api, headers):
+    channel, user = new_channel(), f"U{uuid.uuid4().hex[:6]}"
+    body = message_event("is botox safe for my neck?", channel, user=user)
+    raw = json.dumps(body).encode()
+    if headers == "old":
+        headers = signed_headers(raw, "application/json", age=6 * 60)
+    answer = requests.post(
+        webhook(slack_stack), data=raw, headers={**signed_headers(raw, "application/json"), **headers}, timeout=10
+    )
+    assert answer.status_code == 401
+    time.sleep(1.5)
+    assert slack_api.posts(channel) == []
+    assert [e for e in slack_stack.tracker(user)["events"] if e["event"] == "user"] == []
+
+
+def test_retries_of_the_same_event_are_answered_once(slack_stack, slack_api):
+    channel = new_channel()
+    body = message_event("what is emg", channel)
+    assert post_event(slack_stack, body).ok
+    for retry in ("1", "2"):
+        answer = post_event(slack_stack, body, **{"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_error"})
+        assert answer.ok
+    wait_for_doctor_prompt(slack_api, channel)
+    time.sleep(3)
+    assert sum(p.get("text") in DOCTOR_PROMPTS for p in slack_api.posts(channel)) == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"bot_id": "B999"},
+        {"subtype": "bot_message", "bot_id": "B999"},
+        {"user": BOT_USER},
+        {"subtype": "message_changed"},
+    ],
+    ids=["other-bot", "bot-message-subtype", "own-bot-user", "edited-message"],
+)
+def test_bot_messages_never_trigger_a_reply(slack_stack, slack_api, fields):
+    channel = new_channel()
+    body = message_event("hello there", channel)
+    body["event"].update(fields)
+    assert post_event(slack_stack, body).ok
+    time.sleep(2)
+    assert slack_api.posts(channel) == []
+
+
+def test_the_emergency_message_is_prominent(slack_stack, slack_api):
+    channel = new_channel()
+    post_event(slack_stack, message_event("I suddenly have the worst headache of my life", channel))
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    first_blocks = posts[0].get("blocks") or []
+    assert first_blocks and first_blocks[0]["type"] == "header"
+    assert "EMERGENCY" in posts[0]["text"]
+
+
+def test_malformed_json_is_a_clear_error(slack_stack):
+    raw = b"{not json"
+    answer = requests.post(webhook(slack_stack), data=raw, headers=signed_headers(raw, "application/json"), timeout=10)
+    assert answer.status_code == 400 and "JSON" in answer.json()["error"]
+
+
+def test_without_slack_credentials_the_server_runs_and_the_webhook_says_so(stack):
+    answer = requests.post(f"{stack.url}/webhooks/slack/webhook", data=b"{}", timeout=10)
+    assert answer.status_code == 503 and "SLACK_BOT_TOKEN" in answer.json()["error"]
+    assert requests.get(f"{stack.url}/status", timeout=10).ok
