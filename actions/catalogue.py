@@ -42,7 +42,8 @@ class Topic:
         return " and ".join(f'"{source.title}"' for source in self.sources)
 
 
-@dataclass(frozen=True)
+# eq=False: compared and hashed by identity, so helpers can cache per catalogue.
+@dataclass(frozen=True, eq=False)
 class Catalogue:
     sources: Mapping[str, Source]
     topics: tuple[Topic, ...]

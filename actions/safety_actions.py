@@ -30,8 +30,8 @@ class ActionRecordWarningSigns(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         flags = load_flags()
-        found = [flags[e["value"]] for e in tracker.latest_message.get("entities", []) if e.get("entity") == "red_flag"]
-        found = [flag for flag in found if flag is not None]
+        entities = tracker.latest_message.get("entities", [])
+        found = [flags[e["value"]] for e in entities if e.get("entity") == "red_flag" and e.get("value") in flags]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         level = "emergency" if intent == "emergency_sign" else "urgent"
         relevant = [flag for flag in found if flag.urgency == level] or found

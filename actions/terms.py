@@ -48,6 +48,7 @@ def lemma_key(text: str) -> str:
     return " ".join(table.get(word, word) for word in WORD.findall(text.lower()))
 
 
+@lru_cache(maxsize=8)
 def term_index(catalogue: Catalogue) -> dict[str, set[str]]:
     """Lemma key of each topic term -> the topics that list it."""
     index: dict[str, set[str]] = defaultdict(set)

@@ -40,9 +40,13 @@ def earlier_answers(tracker: Tracker) -> dict[str, bool]:
     return answers
 
 
-def answer(tracker: Tracker, slot: str) -> bool | None:
-    value = tracker.get_slot(slot)
-    return value if value is not None else earlier_answers(tracker).get(slot)
+def answers(tracker: Tracker) -> dict[str, bool | None]:
+    """Each question's answer: the slot, or else what the person said before the check."""
+    earlier = earlier_answers(tracker)
+    return {
+        slot: earlier.get(slot) if tracker.get_slot(slot) is None else tracker.get_slot(slot)
+        for slot in YES_NO_QUESTIONS
+    }
 
 
 class ValidateTriageForm(FormValidationAction):
@@ -71,7 +75,7 @@ class ActionTriageResult(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if any(answer(tracker, slot) for slot in YES_NO_QUESTIONS):
+        if any(answers(tracker).values()):
             return [
                 SlotSet("urgency", "emergency"),
                 SlotSet("warning_signs", TRIAGE_SIGNS),
