@@ -77,6 +77,14 @@ def test_after_an_emergency_every_turn_reminds_until_safe(stack):
     assert not is_emergency_message(stack.send(sender, "what is emg")[0])
 
 
+def test_restarting_the_conversation_ends_the_reminders(stack):
+    sender = new_sender()
+    assert is_emergency_message(stack.send(sender, "my left arm went numb and weak an hour ago")[0])
+    stack.send(sender, "/restart")
+    assert stack.tracker(sender)["slots"]["urgency"] == "routine"
+    assert not is_emergency_message(stack.send(sender, "what is emg")[0])
+
+
 def answer_check(stack, sender: str, answers: dict[str, str]) -> tuple[list[str], list[dict]]:
     """Answer each question the check asks ("no" unless given); return the questions and the last replies."""
     asked = []
