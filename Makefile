@@ -25,7 +25,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train chat serve slack web web-deps bench actions validate lint format test test-unit test-stories test-e2e clean
+.PHONY: help install build train chat serve slack web web-deps bench eval actions validate lint format test test-unit test-stories test-e2e clean
 
 help:
 	@echo "make chat   - set everything up and chat on the command line"
@@ -35,6 +35,7 @@ help:
 	@echo "make test   - every check: lint, data validation, unit, conversation and end-to-end tests"
 	@echo "make train  - (re)train the model when data or config changed"
 	@echo "make bench  - load benchmark through the REST channel (prints numbers)"
+	@echo "make eval   - project vs Rasa's default configuration: NLU, topics, warning signs (results/)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $$(scripts/find_python310.sh) -m venv $(VENV)
@@ -96,6 +97,10 @@ slack: $(MODEL)
 	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
 	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
+
+# Trains the project's and Rasa's default configuration and evaluates both (about 25 min).
+eval: build
+	$(PY) scripts/evaluate.py
 
 # Load benchmark of the trained model through the REST channel (numbers printed, not asserted).
 bench: $(MODEL)

@@ -28,7 +28,9 @@ def chosen_topic(latest_message: dict[str, Any], catalogue: Catalogue) -> str | 
 
 def selector_ranking(latest_message: dict[str, Any], catalogue: Catalogue) -> list[dict[str, Any]]:
     """The ResponseSelector's ranking as [{"id", "confidence"}], known topics only, best first."""
-    selector = (latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    selectors = latest_message.get("response_selector") or {}
+    # A ResponseSelector without `retrieval_intent` (Rasa's default configuration) reports as "default".
+    selector = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
     ranking = []
     for label in selector.get("ranking") or []:
         key = label.get("intent_response_key") or ""

@@ -28,6 +28,12 @@ async def run(action, dispatcher, tracker):
     return await action.run(dispatcher, tracker, {})
 
 
+def test_selector_ranking_also_reads_a_default_response_selector(catalogue):
+    output = selector_output({"emg": 0.8, "nerve_blocks": 0.2})
+    message = {"response_selector": {"default": output["topic"]}}
+    assert [item["id"] for item in selector_ranking(message, catalogue)] == ["emg", "nerve_blocks"]
+
+
 def test_selector_ranking_keeps_known_topics_best_first(catalogue):
     message = {"response_selector": selector_output({"emg": 0.2, "nerve_blocks": 0.7, "knee_pain": 0.1})}
     assert [item["id"] for item in selector_ranking(message, catalogue)] == ["nerve_blocks", "emg"]
