@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from components.red_flag_detector import RED_FLAGS_PATH, RedFlagDetector, RedFlagError, default_detector
-
-CASES = yaml.safe_load((Path(__file__).parent / "red_flag_cases.yml").read_text(encoding="utf-8"))["cases"]
+from tests.expectations import RED_FLAG_CASES as CASES
 
 DOSE_REQUESTS = [
     "how many units of botox should I inject?",

@@ -6,11 +6,10 @@ import uuid
 from collections import Counter
 
 import pytest
-import yaml
 
-from tests.expectations import DOCTOR_PROMPTS, DOMAIN, DOSE, ROOT, response_texts
+from tests.expectations import DOCTOR_PROMPTS, DOMAIN, DOSE, response_texts
+from tests.expectations import RED_FLAG_CASES as CASES
 
-CASES = yaml.safe_load((ROOT / "tests" / "red_flag_cases.yml").read_text(encoding="utf-8"))["cases"]
 QUESTIONS = {
     slot: DOMAIN["responses"][f"utter_ask_{slot}"][0]["text"]
     for slot in DOMAIN["forms"]["triage_form"]["required_slots"]
