@@ -98,13 +98,17 @@ slack: $(MODEL)
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
 	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
 
-# Trains the project's and Rasa's default configuration and evaluates both (about 25 min).
-eval: build
-	$(PY) scripts/evaluate.py
+# Both compare the project's configuration with Rasa's default one, trained from scratch on the same
+# data (build/compare/). COMPARE_ARGS=--reuse-models skips training and reports the recorded times.
+COMPARE_ARGS ?=
 
-# Load benchmark of the trained model through the REST channel (numbers printed, not asserted).
-bench: $(MODEL)
-	$(PY) scripts/bench.py --users 20 --rounds 3 --json results/bench.json
+# NLU reports, topics through the server, warning signs, doctor prompts (results/eval.*).
+eval: build
+	$(PY) scripts/evaluate.py $(COMPARE_ARGS)
+
+# Load benchmark through the REST channel: numbers printed and written to results/bench.*, not asserted.
+bench: build
+	$(PY) scripts/bench.py --users 20 --rounds 3 $(COMPARE_ARGS)
 
 validate: build
 	$(PY) scripts/validate_data.py --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings

@@ -1,10 +1,14 @@
-"""Load benchmark: many simulated users holding multi-turn conversations through the REST channel.
+"""Load benchmark (`make bench`): the project's configuration vs Rasa's default one, same data, same run.
 
-Starts the real action server and Rasa server on free ports (tests/e2e/servers.py), measures the time
-from start to ready, then runs a single user and N concurrent users, each holding the conversation
-below, and prints throughput, latency percentiles, errors and the servers' memory.
+For each configuration it trains a model from scratch (scripts/training.py), starts the real action
+server and Rasa server on free ports (tests/e2e/servers.py), measures the time from start to ready, then
+runs a single user and N concurrent users, each holding the conversation below through the REST
+channel, and reports throughput, latency percentiles, errors, the servers' memory and the training
+time, with the ratio between the two configurations.
 
-    python scripts/bench.py --users 20 --rounds 3 [--model models/other.tar.gz] [--json results/bench.json]
+    python scripts/bench.py [--users 20] [--rounds 3] [--reuse-models] [--model models/x.tar.gz]
+
+`--model` benchmarks one trained model only (no training, no comparison).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -23,7 +28,10 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.training import CONFIGURATIONS, train  # noqa: E402
 from tests.e2e import servers  # noqa: E402
+
+RESULTS = ROOT / "results"
 
 CONVERSATION = [
     "my neck cramps up every afternoon at my desk",
@@ -92,41 +100,91 @@ async def load(url: str, users: int, rounds: int) -> dict:
     }
 
 
+def measure(model: Path, users: int, rounds: int, env: dict[str, str] | None = None) -> dict:
+    """Start the servers with `model` (and extra environment), then time one user and `users` users."""
+    servers.MODEL = model.resolve()
+    workdir = ROOT / "build" / "bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with servers.running_stack(workdir, extra_env=env) as stack:
+        ready_s = time.perf_counter() - started
+        single = asyncio.run(load(stack.url, users=1, rounds=rounds))
+        many = asyncio.run(load(stack.url, users=users, rounds=rounds))
+        memory = {
+            name: rss_mb(p.pid) for name, p in zip(("action_server_mb", "rasa_server_mb"), stack.processes, strict=True)
+        }
+    return {"model": str(model), "ready_s": round(ready_s, 1), "single_user": single, "concurrent": many, **memory}
+
+
+# (label, value, how to read the ratio: "higher" is better or "lower" is better)
+MEASURES = (
+    ("training", lambda r: r.get("training_s"), "s", "lower"),
+    ("start to ready", lambda r: r["ready_s"], "s", "lower"),
+    ("1 user: median latency", lambda r: r["single_user"]["latency_ms"]["p50"], "ms", "lower"),
+    ("1 user: throughput", lambda r: r["single_user"]["messages_per_second"], "msg/s", "higher"),
+    ("N users: throughput", lambda r: r["concurrent"]["messages_per_second"], "msg/s", "higher"),
+    ("N users: latency p50", lambda r: r["concurrent"]["latency_ms"]["p50"], "ms", "lower"),
+    ("N users: latency p95", lambda r: r["concurrent"]["latency_ms"]["p95"], "ms", "lower"),
+    ("N users: latency p99", lambda r: r["concurrent"]["latency_ms"]["p99"], "ms", "lower"),
+    ("errors", lambda r: r["single_user"]["errors"] + r["concurrent"]["errors"], "", None),
+    ("memory, Rasa server", lambda r: r["rasa_server_mb"], "MB", "lower"),
+    ("memory, action server", lambda r: r["action_server_mb"], "MB", "lower"),
+)
+
+
+def number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.1f} {unit}".strip() if value < 100 else f"{value:.0f} {unit}".strip()
+
+
+def table(results: dict, users: int) -> str:
+    names = list(results)
+    compare = names == list(CONFIGURATIONS)
+    header = "| measure | " + " | ".join(names) + (" | project is |" if compare else " |")
+    lines = [header, "|---|" + "---|" * (len(names) + compare)]
+    for label, value, unit, better in MEASURES:
+        values = [value(results[name]) for name in names]
+        cells = [number(v, unit) for v in values]
+        if compare:
+            project, default = values
+            if better and project and default:
+                factor = project / default if better == "higher" else default / project
+                cells.append(f"{factor:.1f}x {'faster' if unit in ('s', 'ms', 'msg/s') else 'smaller'}")
+            else:
+                cells.append("")
+        lines.append(f"| {label.replace('N users', f'{users} users')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--model", type=Path, default=servers.MODEL)
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--model", type=Path, help="benchmark this trained model only")
+    parser.add_argument("--reuse-models", action="store_true", help="use models trained by an earlier run")
     args = parser.parse_args()
 
-    servers.MODEL = args.model.resolve()
-    workdir = ROOT / "build" / "bench"
-    workdir.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    with servers.running_stack(workdir) as stack:
-        ready_s = time.perf_counter() - started
-        single = asyncio.run(load(stack.url, users=1, rounds=args.rounds))
-        many = asyncio.run(load(stack.url, users=args.users, rounds=args.rounds))
-        memory = {
-            name: rss_mb(p.pid) for name, p in zip(("action_server_mb", "rasa_server_mb"), stack.processes, strict=True)
-        }
-    result = {"model": str(args.model), "ready_s": ready_s, "single_user": single, "concurrent": many, **memory}
-
-    print(f"model: {args.model}")
-    print(
-        f"start to ready: {ready_s:.1f} s; memory: rasa {memory['rasa_server_mb']:.0f} MB, "
-        f"actions {memory['action_server_mb']:.0f} MB"
-    )
-    for label, run in (("1 user", single), (f"{args.users} users", many)):
-        latency = run["latency_ms"]
-        print(
-            f"{label:>9}: {run['messages_per_second']:6.1f} msg/s, p50 {latency['p50']:6.0f} ms, "
-            f"p95 {latency['p95']:6.0f} ms, p99 {latency['p99']:6.0f} ms, errors {run['errors']}/{run['messages']}"
+    results = {}
+    if args.model:
+        results[args.model.name] = measure(args.model, args.users, args.rounds)
+    else:
+        for name in CONFIGURATIONS:
+            print(f"[{name}] training ...", flush=True)
+            model, seconds = train(name, reuse=args.reuse_models)
+            print(f"[{name}] trained in {seconds:.0f} s; benchmarking ...", flush=True)
+            results[name] = {"training_s": round(seconds, 1), **measure(model, args.users, args.rounds)}
+    markdown = table(results, args.users)
+    print(markdown)
+    if not args.model:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+        (RESULTS / "bench.md").write_text(
+            f"# Benchmark: project vs Rasa's default configuration\n\n{machine}, {args.users} users x "
+            f"{args.rounds} rounds of a {len(CONVERSATION)}-message conversation.\n\n{markdown}",
+            encoding="utf-8",
         )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,9 @@ results/topic_confusion_<config>.png.
 
 from __future__ import annotations
 
+import argparse
 import json
-import os
-import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -23,92 +21,39 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.training import CONFIGURATIONS, RASA, WORK, run, train  # noqa: E402
 from tests.e2e import servers  # noqa: E402
 from tests.expectations import DOCTOR_PROMPTS  # noqa: E402
 
-RASA = str(Path(sys.executable).parent / "rasa")
-WORK = ROOT / "build" / "eval"
 RESULTS = ROOT / "results"
-HELDOUT = ROOT / "tests" / "nlu" / "heldout_topics.yml"
+# Held-out phrasings, never trained on: every intent (heldout_intents.yml) and every topic.
+HELDOUT_DIR = ROOT / "tests" / "nlu"
+HELDOUT = HELDOUT_DIR / "heldout_topics.yml"
 CASES = ROOT / "tests" / "red_flag_cases.yml"
-
-# What `rasa init` trains with when config.yml leaves pipeline and policies empty (Rasa 3.6 autoconfig).
-RASA_DEFAULT_CONFIG = {
-    "recipe": "default.v1",
-    "language": "en",
-    "assistant_id": "rasa-default-for-comparison",
-    "pipeline": [
-        {"name": "WhitespaceTokenizer"},
-        {"name": "RegexFeaturizer"},
-        {"name": "LexicalSyntacticFeaturizer"},
-        {"name": "CountVectorsFeaturizer"},
-        {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
-        {"name": "DIETClassifier", "epochs": 100, "constrain_similarities": True},
-        {"name": "EntitySynonymMapper"},
-        {"name": "ResponseSelector", "epochs": 100, "constrain_similarities": True},
-        {"name": "FallbackClassifier", "threshold": 0.3, "ambiguity_threshold": 0.1},
-    ],
-    "policies": [
-        {"name": "MemoizationPolicy"},
-        {"name": "RulePolicy"},
-        {"name": "UnexpecTEDIntentPolicy", "max_history": 5, "epochs": 100},
-        {"name": "TEDPolicy", "max_history": 5, "epochs": 100, "constrain_similarities": True},
-    ],
-}
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
-def run(args: list[str], log: Path) -> float:
-    """Run a command, logging its output; return how long it took."""
-    started = time.perf_counter()
-    with log.open("w") as output:
-        subprocess.run(args, cwd=ROOT, env=ENV, stdout=output, stderr=subprocess.STDOUT, check=True)
-    return time.perf_counter() - started
-
-
-def train(name: str, config: Path) -> tuple[Path, float]:
-    out = WORK / name
-    out.mkdir(parents=True, exist_ok=True)
-    seconds = run(
-        [
-            RASA,
-            "train",
-            "--config",
-            str(config),
-            "--data",
-            "data",
-            "build/rasa",
-            "--domain",
-            "domain.yml",
-            "--augmentation",
-            "0",
-            "--force",
-            "--fixed-model-name",
-            name,
-            "--out",
-            str(out),
-        ],
-        out / "train.log",
-    )
-    return out / f"{name}.tar.gz", seconds
 
 
 def nlu_report(name: str, model: Path) -> dict:
     out = WORK / name / "nlu"
     run(
-        [RASA, "test", "nlu", "--model", str(model), "--nlu", str(HELDOUT), "--out", str(out)],
+        [RASA, "test", "nlu", "--model", str(model), "--nlu", str(HELDOUT_DIR), "--out", str(out)],
         WORK / name / "test_nlu.log",
     )
+    reports = {"intent": out / "intent_report.json", "response_selection": out / "response_selection_report.json"}
+    # Entities come from whichever extractor the configuration has: the project's entity ruler
+    # (SpacyEntityExtractor) or the default's DIETClassifier.
+    for path in sorted(out.glob("*_report.json")):
+        if path.name.endswith(("Extractor_report.json", "DIETClassifier_report.json")):
+            reports["entity"] = path
     report = {}
-    for kind, file in (
-        ("intent", "intent_report.json"),
-        ("response_selection", "response_selection_report.json"),
-        ("entity", "DIETClassifier_report.json"),
-    ):
-        path = out / file
+    for kind, path in reports.items():
         if path.exists():
-            average = json.loads(path.read_text()).get("weighted avg", {})
+            scores = json.loads(path.read_text())
+            # Entity reports without any predicted or expected entity have no averages.
+            average = scores.get("weighted avg") or scores.get("micro avg") or {}
             report[kind] = {k: round(average.get(k, 0.0), 3) for k in ("precision", "recall", "f1-score")}
+            report[kind]["source"] = path.name
+        else:
+            report[kind] = {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "source": "no report"}
     return report
 
 
@@ -189,11 +134,20 @@ def plot_confusion(name: str, confusion: dict) -> Path:
     return path
 
 
+def entity_cell(result: dict) -> str:
+    entity = result["nlu"]["entity"]
+    if entity["source"] == "no report":
+        return "no entities extracted"
+    return "{precision} / {recall} / {f1-score}".format(**entity)
+
+
 def markdown(results: dict) -> str:
     names = list(results)
     rows = [
         ("training time (s)", lambda r: f"{r['training_seconds']:.0f}"),
-        ("topic (response selection) F1", lambda r: r["nlu"].get("response_selection", {}).get("f1-score", "n/a")),
+        ("intent F1 (`rasa test nlu`, weighted)", lambda r: r["nlu"]["intent"]["f1-score"]),
+        ("entity precision / recall / F1", entity_cell),
+        ("topic (response selection) F1", lambda r: r["nlu"]["response_selection"]["f1-score"]),
         ("topic top-1 through the server", lambda r: f"{r['server']['topic_top1']:.1%}"),
         ("topic top-3 through the server", lambda r: f"{r['server']['topic_top3']:.1%}"),
         ("warning-sign recall", lambda r: f"{r['server']['warning_sign_recall']:.1%}"),
@@ -206,14 +160,14 @@ def markdown(results: dict) -> str:
 
 
 def main() -> None:
-    WORK.mkdir(parents=True, exist_ok=True)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reuse-models", action="store_true", help="use models trained by an earlier run")
+    args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    default_config = WORK / "config_rasa_default.yml"
-    default_config.write_text(yaml.safe_dump(RASA_DEFAULT_CONFIG, sort_keys=False), encoding="utf-8")
     results = {}
-    for name, config in (("project", ROOT / "config.yml"), ("rasa_default", default_config)):
+    for name in CONFIGURATIONS:
         print(f"[{name}] training ...", flush=True)
-        model, seconds = train(name, config)
+        model, seconds = train(name, reuse=args.reuse_models)
         print(f"[{name}] trained in {seconds:.0f} s; rasa test nlu ...", flush=True)
         nlu = nlu_report(name, model)
         print(f"[{name}] through the server ...", flush=True)

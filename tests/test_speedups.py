@@ -1,14 +1,16 @@
-"""The faster check of action-server responses accepts and rejects exactly what Rasa's own check does."""
+"""The faster paths (components/speedups.py) give exactly the answers of the Rasa code they replace."""
 
 from __future__ import annotations
 
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-import components  # noqa: F401  (installs the check, as loading the model does)
-from components import action_response_validation
+import components  # noqa: F401  (installs the faster paths, as loading the model does)
+from components import speedups
 
 RESPONSES = [
     {"events": [], "responses": []},
@@ -39,8 +41,9 @@ def remote_action() -> RemoteAction:
     return RemoteAction("action_suggest_related_topics", EndpointConfig("http://127.0.0.1:1/webhook"))
 
 
-def test_loading_the_components_installs_the_check():
-    assert RemoteAction._validate_action_result is action_response_validation.validate_action_result
+def test_loading_the_components_installs_both():
+    assert RemoteAction._validate_action_result is speedups.validate_action_result
+    assert Event.resolve_by_type is speedups.resolve_by_type
 
 
 @pytest.mark.parametrize("result", RESPONSES)
@@ -54,3 +57,27 @@ def test_same_verdict_as_rasa(remote_action, result):
 
 def test_the_table_has_both_verdicts():
     assert {rasa_accepts(result) for result in RESPONSES} == {True, False}
+
+
+EVENT_NAMES = sorted({cls.type_name for cls in all_subclasses(Event)})
+
+
+@pytest.mark.parametrize("type_name", EVENT_NAMES)
+def test_every_event_name_resolves_to_rasas_class(type_name):
+    assert speedups.resolve_by_type(type_name) is speedups._rasa_resolve_by_type(type_name)
+
+
+def test_unknown_names_behave_as_in_rasa():
+    assert speedups.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    assert speedups.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        speedups.resolve_by_type("no_such_event")
+
+
+def test_stored_events_read_back_unchanged():
+    events = [
+        UserUttered("my neck hurts", {"name": "topic"}),
+        ActionExecuted("action_listen"),
+        SlotSet("urgency", "urgent"),
+    ]
+    assert [Event.from_parameters(event.as_dict()) for event in events] == events

@@ -1,0 +1,94 @@
+"""Three hot spots of Rasa 3.6's message handling, found by profiling the server under load, made cheap.
+
+Both keep Rasa's behaviour exactly; `install()` runs when Rasa imports this package to load the model.
+
+1. Action-server responses. `RemoteAction` checks each response with `jsonschema.validate`, which
+   first re-checks Rasa's own, constant schema against the JSON Schema meta-schema: more than half of
+   the server's CPU time, about 20 ms for every custom action. Here a validator compiled once checks
+   valid responses; invalid ones still go through Rasa's own method, so they raise the same
+   `ValidationError` with the same message.
+2. Reading a conversation back. The tracker store turns every stored event into an `Event` through
+   `Event.resolve_by_type`, which walks all `Event` subclasses (and `inspect.isabstract` on each) per
+   event: about a tenth of the server's CPU time. Here the type name is looked up in a table built from
+   the same subclasses, rebuilt when a name is missing (an event class imported later).
+3. Loading the model. To give DIET and the ResponseSelector weights of the right shape, Rasa trains
+   each of them for one step on a dummy example before it loads the trained weights; tracing that
+   training step was half of the start-up time. TensorFlow checkpoints can be restored into a model
+   that is not built yet (the values are assigned as the variables are created), so here the trained
+   weights are loaded first and the prediction Rasa runs anyway creates the variables. Loading
+   checks that every variable the prediction uses was restored; when fine-tuning, Rasa's own load runs.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from jsonschema import validators
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+from rasa.utils.tensorflow.models import RasaModel
+
+_rasa_validate_action_result = RemoteAction._validate_action_result
+_rasa_resolve_by_type = Event.resolve_by_type
+_rasa_load_model = RasaModel.load.__func__
+
+
+@functools.lru_cache(maxsize=1)
+def response_validator() -> Any:
+    """Rasa's action-response schema, compiled once."""
+    schema = RemoteAction.action_response_format_spec()
+    return validators.validator_for(schema)(schema)
+
+
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+    """Fast path for valid responses; Rasa's own check (and error) for the rest."""
+    if response_validator().is_valid(result):
+        return True
+    return _rasa_validate_action_result(self, result)
+
+
+_event_classes: dict[str, type[Event]] = {}
+
+
+def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """`Event.resolve_by_type` through a table; Rasa's own walk when the name is unknown."""
+    if type_name not in _event_classes:
+        # The first subclass with a name wins, as in Rasa's loop.
+        for cls in reversed(all_subclasses(Event)):
+            _event_classes[cls.type_name] = cls
+    if type_name in _event_classes:
+        return _event_classes[type_name]
+    return _rasa_resolve_by_type(type_name, default)
+
+
+def load_model(
+    cls: type[RasaModel],
+    model_file_name: str,
+    model_data_example: Any,
+    predict_data_example: Any = None,
+    finetune_mode: bool = False,
+    *args: Any,
+    **kwargs: Any,
+) -> RasaModel:
+    """`RasaModel.load` without the one-step training; Rasa's own for fine-tuning."""
+    if finetune_mode or not predict_data_example:
+        return _rasa_load_model(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+        )
+    model = cls(*args, **kwargs)
+    restored = model.load_weights(model_file_name)
+    model.run_inference(predict_data_example)
+    # Every variable the prediction created has its trained value (the optimizer's are not needed).
+    restored.assert_existing_objects_matched()
+    # The checkpoint also holds the optimizer's state, which prediction never creates.
+    restored.expect_partial()
+    return model
+
+
+def install() -> None:
+    """Replace Rasa's slow paths; idempotent."""
+    RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+    RasaModel.load = classmethod(load_model)
