@@ -1,0 +1,58 @@
+"""The model loaded the fast way (components/speedups.py) predicts exactly what Rasa's own loading does."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.servers import MODEL, ROOT
+from tests.test_training_data import HELDOUT
+
+# Runs in a fresh process per loader, so that the two models never share TensorFlow state.
+PARSE = """
+import asyncio, json, sys
+from rasa.utils.tensorflow.models import RasaModel
+from components import speedups
+if sys.argv[1] == "rasa":
+    RasaModel.load = classmethod(speedups._rasa_load_model)
+from rasa.core.agent import Agent
+agent = Agent.load(sys.argv[2])
+texts = json.loads(sys.stdin.read())
+async def parse():
+    return [await agent.parse_message(text) for text in texts]
+results = asyncio.run(parse())
+print(json.dumps([
+    {"intents": [[i["name"], i["confidence"]] for i in r["intent_ranking"]],
+     "topics": [[t["intent_response_key"], t["confidence"]] for t in r["response_selector"]["topic"]["ranking"]]}
+    for r in results
+]))
+"""
+
+
+def parse_with(loader: str, texts: list[str]) -> list[dict]:
+    done = subprocess.run(
+        [sys.executable, "-c", PARSE, loader, str(MODEL)],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_fast_loading_predicts_exactly_what_rasa_loading_does():
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` first")
+    texts = [text for _, text in HELDOUT]
+    rasa, fast = parse_with("rasa", texts), parse_with("fast", texts)
+    assert len(rasa) == len(texts) > 200
+    for text, expected, got in zip(texts, rasa, fast, strict=True):
+        assert got["intents"][0][0] == expected["intents"][0][0], text
+        assert got["topics"][0][0] == expected["topics"][0][0], text
+        confidences = [c for _, c in got["intents"] + got["topics"]]
+        assert confidences == pytest.approx([c for _, c in expected["intents"] + expected["topics"]], abs=1e-6), text
