@@ -24,7 +24,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.red_flag_detector import RED_FLAGS_PATH, Assessment, RedFlagDetector, describe
+from components.red_flag_detector import RED_FLAGS_PATH, Assessment, RedFlag, RedFlagDetector, Sign, describe
 
 EMERGENCY_INTENT = "emergency_sign"
 URGENT_INTENT = "warning_sign"
@@ -33,8 +33,18 @@ SAFETY_INTENTS = (EMERGENCY_INTENT, URGENT_INTENT)
 EXTRACTOR = "RedFlagClassifier"
 
 
-def _entity(name: str, value: str) -> dict[str, Any]:
-    return {"entity": name, "value": value, "extractor": EXTRACTOR, "confidence": 1.0}
+def _entity(name: str, value: str, signs: list[Sign]) -> dict[str, Any]:
+    """An entity spanning the words that gave it, as Rasa's entities do (`rasa test nlu` needs the span)."""
+    start = min((sign.start for sign in signs), default=0)
+    end = max((sign.end for sign in signs), default=0)
+    return {"entity": name, "value": value, "start": start, "end": end, "extractor": EXTRACTOR, "confidence": 1.0}
+
+
+def flag_signs(flag: RedFlag, assessment: Assessment) -> list[Sign]:
+    """The present signs of the first combination of concepts that raised `flag`."""
+    present = assessment.present
+    concepts = next((set(c) for c in flag.when if all(concept in present for concept in c)), set())
+    return [sign for sign in assessment.signs if sign.concept in concepts and not sign.negated]
 
 
 def safety_intent(assessment: Assessment) -> str | None:
@@ -79,8 +89,11 @@ class RedFlagClassifier(GraphComponent):
         if not text.strip() or text.startswith("/"):
             return  # empty, or a button payload whose intent is already set
         assessment = self.detector.assess(text)
-        entities = [_entity("red_flag", flag.id) for flag in assessment.flags]
-        entities += [_entity("absent_sign", concept) for concept in sorted(assessment.absent)]
+        entities = [_entity("red_flag", flag.id, flag_signs(flag, assessment)) for flag in assessment.flags]
+        entities += [
+            _entity("absent_sign", concept, [sign for sign in assessment.signs if sign.concept == concept])
+            for concept in sorted(assessment.absent)
+        ]
         message.set(ENTITIES, (message.get(ENTITIES) or []) + entities, add_to_output=True)
         message.set(
             "warning_signs",

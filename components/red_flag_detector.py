@@ -47,6 +47,9 @@ class Sign:
     concept: str
     text: str
     negated: bool
+    # Character offsets of `text` in the message.
+    start: int = 0
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,10 @@ class RedFlagDetector:
             clause = next((c for c in clauses if c[0] <= start < c[1]), (0, len(doc)))
             negated = self._negated(concept, start, end, triggers, clause)
             for name in [concept, *self.concepts[concept].get("implies", [])]:
-                found.append(Sign(concept=name, text=doc[start:end].text, negated=negated))
+                span = doc[start:end]
+                found.append(
+                    Sign(concept=name, text=span.text, negated=negated, start=span.start_char, end=span.end_char)
+                )
         return found
 
     def assess(self, text: str) -> Assessment:

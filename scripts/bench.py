@@ -100,7 +100,7 @@ async def load(url: str, users: int, rounds: int) -> dict:
     }
 
 
-def measure(model: Path, users: int, rounds: int, env: dict[str, str] | None = None) -> dict:
+def measure(model: Path, users: int, rounds: int, env: dict[str, str] | None = None, single_rounds: int = 10) -> dict:
     """Start the servers with `model` (and extra environment), then time one user and `users` users."""
     servers.MODEL = model.resolve()
     workdir = ROOT / "build" / "bench"
@@ -108,7 +108,7 @@ def measure(model: Path, users: int, rounds: int, env: dict[str, str] | None = N
     started = time.perf_counter()
     with servers.running_stack(workdir, extra_env=env) as stack:
         ready_s = time.perf_counter() - started
-        single = asyncio.run(load(stack.url, users=1, rounds=rounds))
+        single = asyncio.run(load(stack.url, users=1, rounds=single_rounds))
         many = asyncio.run(load(stack.url, users=users, rounds=rounds))
         memory = {
             name: rss_mb(p.pid) for name, p in zip(("action_server_mb", "rasa_server_mb"), stack.processes, strict=True)

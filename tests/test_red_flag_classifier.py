@@ -54,6 +54,13 @@ def test_red_flags_and_denied_signs_become_entities(classifier):
     assert message.get("warning_signs")["urgency"] == "emergency"
 
 
+def test_the_entities_span_the_words_that_gave_them(classifier):
+    text = "fever and a stiff neck, no injury"
+    spans = {e["value"]: text[e["start"] : e["end"]] for e in run(classifier, parsed(text, "topic")).get("entities")}
+    assert spans["meningitis_signs"] == "fever and a stiff neck"
+    assert spans["injury"].endswith("injury")  # the phrase the injury concept matched
+
+
 def test_explicit_negation_downgrades_a_statistical_emergency(classifier):
     message = run(
         classifier, parsed("stiff neck, no fever, no numbness", "emergency_sign", ["emergency_sign", "topic"])
