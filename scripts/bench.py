@@ -135,6 +135,8 @@ MEASURES = (
 def number(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
+    if not unit:
+        return f"{value:.0f}"
     return f"{value:.1f} {unit}".strip() if value < 100 else f"{value:.0f} {unit}".strip()
 
 
