@@ -1,10 +1,10 @@
 """Evaluate the project's configuration side by side with Rasa's default one (`make eval`).
 
 For each configuration it trains a model on the same data, then measures on the same held-out files:
-intent and response-selection precision/recall/F1 (`rasa test nlu`), entity precision/recall/F1 and
-topic top-1 and top-3 accuracy through the real server, warning-sign recall and false-alarm rate on tests/red_flag_cases.yml, and the
-share of medical turns that end with the doctor prompt. Writes results/eval.md, results/eval.json and
-results/topic_confusion_<config>.png.
+intent and response-selection precision/recall/F1 (`rasa test nlu`); through the real server, entity
+precision/recall/F1, topic top-1 and top-3 accuracy, warning-sign recall and false-alarm rate on
+tests/red_flag_cases.yml, and the share of medical turns that end with the doctor prompt. Writes
+results/eval.md, results/eval.json and results/topic_confusion_<config>.png.
 """
 
 from __future__ import annotations
