@@ -1,6 +1,6 @@
 """Three hot spots of Rasa 3.6's message handling, found by profiling the server under load, made cheap.
 
-Both keep Rasa's behaviour exactly; `install()` runs when Rasa imports this package to load the model.
+All three keep Rasa's behaviour exactly; `install()` runs when Rasa imports this package to load the model.
 
 1. Action-server responses. `RemoteAction` checks each response with `jsonschema.validate`, which
    first re-checks Rasa's own, constant schema against the JSON Schema meta-schema: more than half of

@@ -137,7 +137,7 @@ def number(value: float | None, unit: str) -> str:
         return "n/a"
     if not unit:
         return f"{value:.0f}"
-    return f"{value:.1f} {unit}".strip() if value < 100 else f"{value:.0f} {unit}".strip()
+    return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
 
 
 def table(results: dict, users: int) -> str:

@@ -11,27 +11,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import uuid
 from collections import Counter
 from pathlib import Path
 
 import requests
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.training import CONFIGURATIONS, RASA, WORK, run, train  # noqa: E402
 from tests.e2e import servers  # noqa: E402
-from tests.expectations import DOCTOR_PROMPTS  # noqa: E402
+from tests.expectations import DOCTOR_PROMPTS, HELDOUT, HELDOUT_DIR, RED_FLAG_CASES  # noqa: E402
 
 RESULTS = ROOT / "results"
-# Held-out phrasings, never trained on: every intent (heldout_intents.yml) and every topic.
-HELDOUT_DIR = ROOT / "tests" / "nlu"
-HELDOUT = HELDOUT_DIR / "heldout_topics.yml"
-CASES = ROOT / "tests" / "red_flag_cases.yml"
 
 
 def nlu_report(name: str, model: Path) -> dict:
@@ -49,25 +43,17 @@ def nlu_report(name: str, model: Path) -> dict:
     return report
 
 
-ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
 ENTITY_LABELS = ("symptom", "body_part", "treatment", "duration")
 
 
-def annotated_examples() -> list[tuple[str, set[tuple[str, str]]]]:
-    """(plain text, {(label, words)}) for every held-out example of every intent."""
-    data = yaml.safe_load((HELDOUT_DIR / "heldout_intents.yml").read_text(encoding="utf-8"))
-    lines = [line.strip()[2:] for block in data["nlu"] for line in block["examples"].splitlines() if line.strip()]
-    return [
-        (ENTITY_MARKUP.sub(r"\1", line), {(label, words.lower()) for words, label in ENTITY_MARKUP.findall(line)})
-        for line in lines
-    ]
-
-
 def entity_scores(stack: servers.RasaStack) -> dict:
-    """Entity precision, recall and F1 over the annotated held-out examples: same label, same words."""
+    """Entity precision, recall and F1 over the held-out examples of every intent: same label, same words."""
     predicted_total = expected_total = correct = 0
-    for text, expected in annotated_examples():
-        parsed = requests.post(f"{stack.url}/model/parse", json={"text": text}, timeout=30).json()
+    for example in HELDOUT:
+        if example.intent.startswith("topic/"):
+            continue  # heldout_topics.yml marks no entities
+        expected = {(label, words.lower()) for label, words in example.entities}
+        parsed = requests.post(f"{stack.url}/model/parse", json={"text": example.text}, timeout=30).json()
         predicted = {
             (e["entity"], e["value"].lower()) for e in parsed.get("entities", []) if e["entity"] in ENTITY_LABELS
         }
@@ -86,23 +72,13 @@ def entity_scores(stack: servers.RasaStack) -> dict:
     }
 
 
-def heldout() -> list[tuple[str, str]]:
-    data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
-    return [
-        (block["intent"].split("/", 1)[1], line.strip()[2:])
-        for block in data["nlu"]
-        for line in block["examples"].splitlines()
-        if line.strip().startswith("- ")
-    ]
-
-
 def through_server(name: str, model: Path) -> dict:
     servers.MODEL = model
     with servers.running_stack(WORK / name) as stack:
         entities = entity_scores(stack)
         top1 = top3 = doctor = 0
         confusion: Counter = Counter()
-        examples = heldout()
+        examples = [(e.intent.split("/", 1)[1], e.text) for e in HELDOUT if e.intent.startswith("topic/")]
         for expected, text in examples:
             sender = f"eval-{uuid.uuid4().hex}"
             replies = stack.send(sender, text)
@@ -112,15 +88,14 @@ def through_server(name: str, model: Path) -> dict:
             doctor += bool(replies) and replies[-1].get("text") in DOCTOR_PROMPTS
             confusion[(expected, topics[0] if topics else "(none)")] += 1
 
-        cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))["cases"]
         flagged = Counter()
-        for case in cases:
+        for case in RED_FLAG_CASES:
             sender = f"eval-{uuid.uuid4().hex}"
             stack.send(sender, case["text"])
             got = stack.tracker(sender)["slots"].get("urgency") or "routine"
             flagged[(case["urgency"], got)] += 1
-    signs = [c for c in cases if c["urgency"] != "routine"]
-    routine = [c for c in cases if c["urgency"] == "routine"]
+    signs = [c for c in RED_FLAG_CASES if c["urgency"] != "routine"]
+    routine = [c for c in RED_FLAG_CASES if c["urgency"] == "routine"]
     recalled = sum(n for (want, got), n in flagged.items() if want != "routine" and got == want)
     false_alarms = sum(n for (want, got), n in flagged.items() if want == "routine" and got != "routine")
     return {

@@ -8,6 +8,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.tensorflow.models import RasaModel
 
 import components  # noqa: F401  (installs the faster paths, as loading the model does)
 from components import speedups
@@ -41,9 +42,10 @@ def remote_action() -> RemoteAction:
     return RemoteAction("action_suggest_related_topics", EndpointConfig("http://127.0.0.1:1/webhook"))
 
 
-def test_loading_the_components_installs_both():
+def test_loading_the_components_installs_all_three():
     assert RemoteAction._validate_action_result is speedups.validate_action_result
     assert Event.resolve_by_type is speedups.resolve_by_type
+    assert RasaModel.load.__func__ is speedups.load_model
 
 
 @pytest.mark.parametrize("result", RESPONSES)

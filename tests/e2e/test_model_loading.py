@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.e2e.servers import MODEL, ROOT
-from tests.test_training_data import HELDOUT
+from tests.expectations import HELDOUT
 
 # Runs in a fresh process per loader, so that the two models never share TensorFlow state.
 PARSE = """
@@ -48,7 +48,7 @@ def parse_with(loader: str, texts: list[str]) -> list[dict]:
 def test_fast_loading_predicts_exactly_what_rasa_loading_does():
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` first")
-    texts = [text for _, text in HELDOUT]
+    texts = [example.text for example in HELDOUT]
     rasa, fast = parse_with("rasa", texts), parse_with("fast", texts)
     assert len(rasa) == len(texts) > 200
     for text, expected, got in zip(texts, rasa, fast, strict=True):
