@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import jsonschema
+import numpy as np
 import pytest
+import scipy.sparse
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
@@ -42,10 +45,11 @@ def remote_action() -> RemoteAction:
     return RemoteAction("action_suggest_related_topics", EndpointConfig("http://127.0.0.1:1/webhook"))
 
 
-def test_loading_the_components_installs_all_three():
+def test_loading_the_components_installs_all_four():
     assert RemoteAction._validate_action_result is speedups.validate_action_result
     assert Event.resolve_by_type is speedups.resolve_by_type
     assert RasaModel.load.__func__ is speedups.load_model
+    assert Features._combine_sparse_features is speedups.combine_sparse_features
 
 
 @pytest.mark.parametrize("result", RESPONSES)
@@ -83,3 +87,45 @@ def test_stored_events_read_back_unchanged():
         SlotSet("urgency", "urgent"),
     ]
     assert [Event.from_parameters(event.as_dict()) for event in events] == events
+
+
+def sparse(rows: int, columns: int, fmt: str, dtype: type, seed: int) -> scipy.sparse.spmatrix:
+    return scipy.sparse.random(rows, columns, density=0.2, format=fmt, dtype=dtype, random_state=seed)
+
+
+# (left, right): what the featurizers produce (COO, float), and the shapes and formats Rasa also allows.
+MATRIX_PAIRS = {
+    "one token, words + characters": (sparse(1, 40, "coo", np.float64, 1), sparse(1, 300, "coo", np.float64, 2)),
+    "sequence of tokens": (sparse(7, 40, "coo", np.float64, 3), sparse(7, 300, "coo", np.float64, 4)),
+    "mixed formats": (sparse(5, 12, "csr", np.float64, 5), sparse(5, 9, "coo", np.float64, 6)),
+    "mixed types": (sparse(4, 6, "coo", np.float32, 7), sparse(4, 8, "coo", np.int64, 8)),
+    "empty right": (sparse(3, 10, "coo", np.float64, 9), scipy.sparse.coo_matrix((3, 0))),
+    "all zeros": (scipy.sparse.coo_matrix((2, 5)), scipy.sparse.coo_matrix((2, 4))),
+}
+
+
+@pytest.mark.parametrize("left, right", MATRIX_PAIRS.values(), ids=MATRIX_PAIRS.keys())
+def test_joined_features_equal_scipys(left, right):
+    expected = scipy.sparse.hstack([left, right])
+    joined = speedups.hstack(left, right)
+    assert joined.format == expected.format
+    assert joined.shape == expected.shape
+    assert joined.dtype == expected.dtype
+    np.testing.assert_array_equal(joined.toarray(), expected.toarray())
+
+
+def test_combining_features_joins_them_and_forgets_the_fingerprint():
+    words = Features(sparse(3, 5, "coo", np.float64, 10), "sequence", "text", "CountVectorsFeaturizer")
+    characters = Features(sparse(3, 7, "coo", np.float64, 11), "sequence", "text", "CountVectorsFeaturizer")
+    expected = scipy.sparse.hstack([words.features, characters.features]).toarray()
+    words.fingerprint()
+    words.combine_with_features(characters)
+    np.testing.assert_array_equal(words.features.toarray(), expected)
+    assert words._cached_fingerprint is None
+
+
+def test_features_of_different_lengths_are_refused_as_in_rasa():
+    three_tokens = Features(sparse(3, 5, "coo", np.float64, 12), "sequence", "text", "a")
+    two_tokens = Features(sparse(2, 5, "coo", np.float64, 13), "sequence", "text", "b")
+    with pytest.raises(ValueError, match="sequence dimensions do not match: 3 != 2"):
+        three_tokens.combine_with_features(two_tokens)
