@@ -25,13 +25,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train chat serve slack web web-deps bench eval actions validate lint format test test-unit test-stories test-e2e clean
+.PHONY: help install build train chat serve scale-out slack web web-deps bench eval actions validate lint format test test-unit test-stories test-e2e clean
 
 help:
 	@echo "make chat   - set everything up and chat on the command line"
 	@echo "make serve  - action server + Rasa HTTP API on port $(PORT) (REST channel)"
 	@echo "make web    - the web chat page on port $(WEB_PORT), talking to Rasa on port $(PORT)"
 	@echo "make slack  - action server + Rasa without its HTTP API, for Slack (needs SLACK_* variables)"
+	@echo "make scale-out - two Rasa servers on PostgreSQL + Redis behind nginx (needs DB_* and REDIS_*)"
 	@echo "make test   - every check: lint, data validation, unit, conversation and end-to-end tests"
 	@echo "make train  - (re)train the model when data or config changed"
 	@echo "make bench  - load benchmark through the REST channel (prints numbers)"
@@ -68,7 +69,7 @@ actions: $(BIN)/.installed
 chat: $(MODEL)
 	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
-	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml $(if $(CONVERSATION_ID),--conversation-id $(CONVERSATION_ID))
 
 serve: $(MODEL)
 	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & \
@@ -97,6 +98,24 @@ slack: $(MODEL)
 	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
 	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
+
+# Scale-out on one machine (README, "Scale-out"): the action server, two Rasa servers (ports 5006 and
+# 5007) sharing PostgreSQL and Redis named by DB_* and REDIS_* in the environment, nginx in front
+# (deploy/nginx.conf) on port 5005.
+SCALE_OUT_VARIABLES := DB_HOST DB_PORT DB_DATABASE DB_USER DB_PASSWORD REDIS_HOST REDIS_PORT REDIS_DB REDIS_PASSWORD
+scale-out: $(MODEL)
+	@for name in $(SCALE_OUT_VARIABLES); do printenv $$name >/dev/null || missing="$$missing $$name"; done; \
+	  test -z "$$missing" || { echo "Set$$missing first (README, Scale-out; empty passwords are allowed)."; exit 1; }
+	@mkdir -p build/nginx/logs
+	@export ACTION_SERVER_URL=http://localhost:$(ACTIONS_PORT)/webhook; \
+	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & actions_pid=$$!; \
+	  $(RASA) run --enable-api --model $(MODEL) --endpoints endpoints.scale-out.yml --credentials credentials.yml \
+	    --port 5006 > build/rasa-5006.log 2>&1 & first_pid=$$!; \
+	  $(RASA) run --enable-api --model $(MODEL) --endpoints endpoints.scale-out.yml --credentials credentials.yml \
+	    --port 5007 > build/rasa-5007.log 2>&1 & second_pid=$$!; \
+	  trap "kill $$actions_pid $$first_pid $$second_pid 2>/dev/null" EXIT INT TERM; \
+	  echo "Rasa servers log to build/rasa-5006.log and build/rasa-5007.log; nginx listens on http://localhost:5005"; \
+	  nginx -p $(CURDIR)/build/nginx/ -c $(CURDIR)/deploy/nginx.conf -e logs/error.log -g "daemon off;"
 
 # Both compare the project's configuration with Rasa's default one, trained from scratch on the same
 # data (build/compare/). COMPARE_ARGS=--reuse-models skips training and reports the recorded times.

@@ -2,9 +2,9 @@
 
 For each configuration it trains a model from scratch (scripts/training.py), starts the real action
 server and Rasa server on free ports (tests/e2e/servers.py), measures the time from start to ready, then
-runs a single user and N concurrent users, each holding the conversation below through the REST
-channel, and reports throughput, latency percentiles, errors, the servers' memory and the training
-time, with the ratio between the two configurations.
+runs a single user and N concurrent users, each holding the conversation CONVERSATION (in
+tests/expectations.py) through the REST channel, and reports throughput, latency percentiles, errors,
+the servers' memory and the training time, with the ratio between the two configurations.
 
     python scripts/bench.py [--users 20] [--rounds 3] [--reuse-models] [--model models/x.tar.gz]
 
@@ -30,21 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.training import CONFIGURATIONS, train  # noqa: E402
 from tests.e2e import servers  # noqa: E402
+from tests.expectations import CONVERSATION  # noqa: E402
 
 RESULTS = ROOT / "results"
-
-CONVERSATION = [
-    "my neck cramps up every afternoon at my desk",
-    "tell me more",
-    "/start_triage",
-    "no",
-    "no",
-    "no",
-    "no",
-    "no",
-    "about three weeks",
-    "bye",
-]
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -18,6 +18,22 @@ DOCTOR_PROMPTS = {variation["text"] for variation in DOMAIN["responses"]["utter_
 DOSE = re.compile(r"\d+(\.\d+)?\s*(mg|milligrams?|ml|millilit(re|er)s?|units?|iu)\b", re.IGNORECASE)
 
 
+# A whole conversation through the main skills: a symptom, tell me more, the warning-sign check to its
+# result, goodbye. Used by the load benchmark and the persistence tests.
+CONVERSATION = [
+    "my neck cramps up every afternoon at my desk",
+    "tell me more",
+    "/start_triage",
+    "no",
+    "no",
+    "no",
+    "no",
+    "no",
+    "about three weeks",
+    "bye",
+]
+
+
 def response_texts(name: str) -> set[str]:
     return {variation["text"] for variation in DOMAIN["responses"][name]}
 

@@ -1,4 +1,4 @@
-"""Start the real Rasa server and action server on free local ports for end-to-end tests."""
+"""Start the real Rasa server(s) and action server on free local ports for end-to-end tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "neck-pain-assistant.tar.gz"
@@ -39,8 +40,32 @@ def wait_until(url: str, process: subprocess.Popen, log: Path, timeout: float = 
     raise TimeoutError(f"{url} not ready after {timeout:.0f}s:\n{log.read_text()[-3000:]}")
 
 
+def project_endpoints(workdir: Path) -> dict:
+    """The project's endpoints.yml, with its SQLite conversation file moved into `workdir`."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    if endpoints.get("tracker_store", {}).get("dialect") == "sqlite":
+        endpoints["tracker_store"]["db"] = str(workdir / "conversations.db")
+    return endpoints
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group (Rasa's own shutdown), SIGKILL if it hangs."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
 class RasaStack:
-    """A running action server and Rasa server; `url` is the Rasa server's base URL."""
+    """A running action server and `rasa_servers` Rasa servers sharing it; `url` is the first server's URL.
+
+    By default the servers use the project's endpoints.yml with the SQLite file in `workdir`;
+    `endpoints_file` is used as it is instead, with ACTION_SERVER_URL set to this stack's action server.
+    Servers can be stopped and started again on the same port.
+    """
 
     def __init__(
         self,
@@ -48,15 +73,23 @@ class RasaStack:
         credentials: Path | None = None,
         extra_env: dict | None = None,
         cors: list[str] | None = None,
+        endpoints_file: Path | None = None,
+        rasa_servers: int = 1,
     ) -> None:
         self.workdir = workdir
         self.cors = cors or []
         self.credentials = credentials or ROOT / "credentials.yml"
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **(extra_env or {})}
+        self.endpoints_file = endpoints_file
         self.processes: list[subprocess.Popen] = []
-        self.rasa_port = free_port()
         self.actions_port = free_port()
-        self.url = f"http://127.0.0.1:{self.rasa_port}"
+        self.env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{self.actions_port}/webhook"
+        self.rasa_ports = [free_port() for _ in range(rasa_servers)]
+        self.urls = [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
+        self.url = self.urls[0]
+        self.rasa_processes: dict[int, subprocess.Popen] = {}
+        self.rasa_logs: dict[int, str] = {}
+        self._starts = 0
 
     def _start(self, name: str, args: list[str]) -> subprocess.Popen:
         log = self.workdir / f"{name}.log"
@@ -71,14 +104,22 @@ class RasaStack:
         self.processes.append(process)
         return process
 
-    def start(self) -> RasaStack:
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n')
-        actions = self._start(
-            "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
-        )
-        rasa = self._start(
-            "rasa",
+    def _endpoints_file(self) -> Path:
+        if self.endpoints_file:
+            return self.endpoints_file
+        endpoints = {**project_endpoints(self.workdir), "action_endpoint": {"url": self.env["ACTION_SERVER_URL"]}}
+        path = self.workdir / "endpoints.yml"
+        path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+        return path
+
+    def start_rasa(self, server: int = 0) -> subprocess.Popen:
+        """Start Rasa server number `server` (again) and wait until it answers."""
+        self._starts += 1
+        # The first server's first start logs to rasa.log; every other start gets its own log.
+        name = "rasa" if self._starts == 1 else f"rasa-{server}-start-{self._starts}"
+        self.rasa_logs[server] = name
+        process = self._start(
+            name,
             [
                 RASA,
                 "run",
@@ -86,18 +127,35 @@ class RasaStack:
                 "--model",
                 str(MODEL),
                 "--endpoints",
-                str(endpoints),
+                str(self._endpoints_file()),
                 "--credentials",
                 str(self.credentials),
                 "--port",
-                str(self.rasa_port),
+                str(self.rasa_ports[server]),
                 "--interface",
                 "127.0.0.1",
                 *(["--cors", *self.cors] if self.cors else []),
             ],
         )
+        self.rasa_processes[server] = process
+        return process
+
+    def wait_for_rasa(self, server: int = 0) -> None:
+        process = self.rasa_processes[server]
+        wait_until(f"{self.urls[server]}/status", process, self.workdir / f"{self.rasa_logs[server]}.log")
+
+    def stop_rasa(self, server: int = 0) -> None:
+        stop_process(self.rasa_processes[server])
+
+    def start(self) -> RasaStack:
+        actions = self._start(
+            "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
+        )
+        for server in range(len(self.rasa_ports)):
+            self.start_rasa(server)
         wait_until(f"http://127.0.0.1:{self.actions_port}/health", actions, self.workdir / "actions.log")
-        wait_until(f"{self.url}/status", rasa, self.workdir / "rasa.log")
+        for server in range(len(self.rasa_ports)):
+            self.wait_for_rasa(server)
         return self
 
     def stop(self) -> None:
@@ -105,20 +163,17 @@ class RasaStack:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+            stop_process(process)
 
-    def send(self, sender: str, message: str) -> list[dict]:
+    def send(self, sender: str, message: str, server: int = 0) -> list[dict]:
         response = requests.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30
+            f"{self.urls[server]}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
         )
         response.raise_for_status()
         return response.json()
 
-    def tracker(self, sender: str) -> dict:
-        response = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30)
+    def tracker(self, sender: str, server: int = 0) -> dict:
+        response = requests.get(f"{self.urls[server]}/conversations/{sender}/tracker", timeout=30)
         response.raise_for_status()
         return response.json()
 

@@ -1,0 +1,146 @@
+"""Private PostgreSQL, Redis and nginx for the scale-out tests, from Debian's packages, on loopback.
+
+Each runs from its own temporary directory on a free port and is stopped afterwards, so the tests need
+neither a system service nor its configuration (`.ci/run` installs the packages).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+from tests.e2e.servers import ROOT, free_port, stop_process
+
+NGINX_CONFIG = ROOT / "deploy" / "nginx.conf"
+
+
+def postgres_bin() -> Path:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not candidates:
+        raise FileNotFoundError("PostgreSQL is not installed: apt-get install postgresql (see .ci/run)")
+    return candidates[-1].parent
+
+
+@dataclass(frozen=True)
+class Postgres:
+    host: str
+    port: int
+    user: str
+    db: str
+
+
+@contextmanager
+def postgres() -> Iterator[Postgres]:
+    """A throwaway PostgreSQL cluster with an empty database `rasa`, owned by user `rasa` (no password)."""
+    bindir = postgres_bin()
+    # PostgreSQL refuses to run as root: as root, run it as Debian's `postgres` user, in a directory
+    # that user owns (outside pytest's root-only temporary tree).
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    home = Path(tempfile.mkdtemp(prefix="neck-pain-pg-"))
+    if as_postgres:
+        shutil.chown(home, "postgres", "postgres")
+    data, port = home / "data", free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_postgres, *args], check=True, capture_output=True, timeout=120)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "rasa", "-A", "trust", "--no-sync")
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(home / "postgres.log"),
+        "-o",
+        f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off",
+        "-w",
+        "start",
+    )
+    try:
+        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "rasa", "rasa")
+        yield Postgres("127.0.0.1", port, "rasa", "rasa")
+    finally:
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[int]:
+    """A Redis server without persistence on a free loopback port; yields the port."""
+    port = free_port()
+    log = workdir / "redis.log"
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=workdir,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        client = redis.Redis(host="127.0.0.1", port=port)
+        for _ in range(100):
+            try:
+                if client.ping():
+                    break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        else:
+            raise TimeoutError(f"Redis did not start:\n{log.read_text()}")
+        yield port
+    finally:
+        stop_process(process)
+
+
+@contextmanager
+def nginx(workdir: Path, upstream_ports: list[int]) -> Iterator[str]:
+    """deploy/nginx.conf with its ports replaced by free ones and the given Rasa servers; yields its URL."""
+    port = free_port()
+    config = NGINX_CONFIG.read_text().replace("listen 127.0.0.1:5005", f"listen 127.0.0.1:{port}")
+    for default, actual in zip((5006, 5007), upstream_ports, strict=True):
+        config = re.sub(rf"server 127\.0\.0\.1:{default};", f"server 127.0.0.1:{actual};", config)
+    prefix = workdir / "nginx"
+    (prefix / "logs").mkdir(parents=True, exist_ok=True)
+    (prefix / "nginx.conf").write_text(config)
+    process = subprocess.Popen(
+        ["nginx", "-p", f"{prefix}/", "-c", "nginx.conf", "-e", "logs/error.log", "-g", "daemon off;"],
+        stdout=(prefix / "logs" / "stdout.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            if process.poll() is not None:
+                raise RuntimeError(f"nginx exited:\n{(prefix / 'logs' / 'error.log').read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        stop_process(process)
+
+
+def upstreams_used(workdir: Path) -> set[str]:
+    """The Rasa servers nginx passed requests to, from its access log."""
+    log = workdir / "nginx" / "logs" / "access.log"
+    if not log.exists():
+        return set()
+    # `$upstream_addr` lists every server tried for a request, comma-separated.
+    return {
+        address
+        for line in log.read_text().splitlines()
+        for address in re.findall(r"[\d.]+:\d+", line.partition("upstream=")[2])
+    }
