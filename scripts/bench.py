@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -88,20 +89,40 @@ async def load(url: str, users: int, rounds: int) -> dict:
     }
 
 
-def measure(model: Path, users: int, rounds: int, env: dict[str, str] | None = None, single_rounds: int = 10) -> dict:
-    """Start the servers with `model` (and extra environment), then time one user and `users` users."""
+# Conversations kept in memory, as `rasa init` does: what the two configurations are compared with.
+IN_MEMORY_ENDPOINTS = "action_endpoint:\n  url: ${ACTION_SERVER_URL}\n"
+STORES = ("memory", "sqlite")
+
+
+def measure(model: Path, users: int, rounds: int, store: str = "memory", single_rounds: int = 10) -> dict:
+    """Start the servers with `model`, then time one user and `users` users.
+
+    `store`: "memory" (Rasa's in-memory tracker store) or "sqlite" (the project's endpoints.yml).
+    """
     servers.MODEL = model.resolve()
-    workdir = ROOT / "build" / "bench"
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = ROOT / "build" / "bench" / store
+    shutil.rmtree(workdir, ignore_errors=True)  # no conversations from an earlier run
+    workdir.mkdir(parents=True)
+    endpoints = None
+    if store == "memory":
+        endpoints = workdir / "endpoints-in-memory.yml"
+        endpoints.write_text(IN_MEMORY_ENDPOINTS)
     started = time.perf_counter()
-    with servers.running_stack(workdir, extra_env=env) as stack:
+    with servers.running_stack(workdir, endpoints_file=endpoints) as stack:
         ready_s = time.perf_counter() - started
         single = asyncio.run(load(stack.url, users=1, rounds=single_rounds))
         many = asyncio.run(load(stack.url, users=users, rounds=rounds))
         memory = {
             name: rss_mb(p.pid) for name, p in zip(("action_server_mb", "rasa_server_mb"), stack.processes, strict=True)
         }
-    return {"model": str(model), "ready_s": round(ready_s, 1), "single_user": single, "concurrent": many, **memory}
+    return {
+        "model": str(model),
+        "store": store,
+        "ready_s": round(ready_s, 1),
+        "single_user": single,
+        "concurrent": many,
+        **memory,
+    }
 
 
 # (label, value, how to read the ratio: "higher" is better or "lower" is better)
@@ -147,6 +168,15 @@ def table(results: dict, users: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def store_table(stores: dict, users: int) -> str:
+    """The project's model with conversations in memory and in the SQLite file endpoints.yml names."""
+    lines = ["| measure | in memory | SQLite (the default) |", "|---|---|---|"]
+    for label, value, unit, _ in MEASURES[1:9]:
+        cells = [number(value(stores[store]), unit) for store in STORES]
+        lines.append(f"| {label.replace('N users', f'{users} users')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=20)
@@ -157,6 +187,7 @@ def main() -> None:
 
     results = {}
     if args.model:
+        project_model = args.model
         results[args.model.name] = measure(args.model, args.users, args.rounds)
     else:
         for name in CONFIGURATIONS:
@@ -164,15 +195,23 @@ def main() -> None:
             model, seconds = train(name, reuse=args.reuse_models)
             print(f"[{name}] trained in {seconds:.0f} s; benchmarking ...", flush=True)
             results[name] = {"training_s": round(seconds, 1), **measure(model, args.users, args.rounds)}
+        project_model = Path(results["project"]["model"])
+    print("[project] benchmarking with the SQLite conversation store ...", flush=True)
+    in_memory = next(iter(results.values()))  # the project's (or the given) model, measured above
+    stores = {"memory": in_memory, "sqlite": measure(project_model, args.users, args.rounds, "sqlite")}
     markdown = table(results, args.users)
+    store_markdown = store_table(stores, args.users)
     print(markdown)
+    print(store_markdown)
     if not args.model:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        (RESULTS / "bench.json").write_text(json.dumps({**results, "stores": stores}, indent=2), encoding="utf-8")
         machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
         (RESULTS / "bench.md").write_text(
             f"# Benchmark: project vs Rasa's default configuration\n\n{machine}, {args.users} users x "
-            f"{args.rounds} rounds of a {len(CONVERSATION)}-message conversation.\n\n{markdown}",
+            f"{args.rounds} rounds of a {len(CONVERSATION)}-message conversation, conversations kept in "
+            f"memory as `rasa init` does.\n\n{markdown}\n## The project's model with its conversation store\n\n"
+            f"{store_markdown}",
             encoding="utf-8",
         )
 
