@@ -25,7 +25,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train chat serve scale-out slack web web-deps bench eval actions validate lint format test test-unit test-stories test-e2e clean
+.PHONY: help install build train chat serve scale-out slack web web-deps bench bench-scale-out eval actions validate lint format test test-unit test-stories test-e2e clean
 
 help:
 	@echo "make chat   - set everything up and chat on the command line"
@@ -128,6 +128,10 @@ eval: build
 # Load benchmark through the REST channel: numbers printed and written to results/bench.*, not asserted.
 bench: build
 	$(PY) scripts/bench.py --users 20 --rounds 3 $(COMPARE_ARGS)
+
+# The scale-out profile: one vs two Rasa servers on private PostgreSQL and Redis, behind nginx.
+bench-scale-out: $(MODEL)
+	$(PY) scripts/bench.py --scale-out --model $(MODEL) --users 20 --rounds 3
 
 validate: build
 	$(PY) scripts/validate_data.py --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings

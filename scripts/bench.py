@@ -8,7 +8,9 @@ the servers' memory and the training time, with the ratio between the two config
 
     python scripts/bench.py [--users 20] [--rounds 3] [--reuse-models] [--model models/x.tar.gz]
 
-`--model` benchmarks one trained model only (no training, no comparison).
+`--model` benchmarks one trained model only (no training, no comparison). `--scale-out` measures the
+scale-out profile instead: one and then two Rasa servers on PostgreSQL and Redis behind nginx
+(`make bench-scale-out`).
 """
 
 from __future__ import annotations
@@ -168,6 +170,46 @@ def table(results: dict, users: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def measure_scale_out(model: Path, users: int, rounds: int) -> dict:
+    """One and two Rasa servers with endpoints.scale-out.yml, on private PostgreSQL and Redis, behind
+    nginx (deploy/nginx.conf), started as the scale-out tests start them."""
+    from tests.e2e import services
+
+    servers.MODEL = model.resolve()
+    workdir = ROOT / "build" / "bench" / "scale-out"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    results = {}
+    with services.postgres() as postgres, services.redis_server(workdir) as redis_port:
+        environment = {
+            **dict(DB_HOST=postgres.host, DB_PORT=str(postgres.port), DB_DATABASE=postgres.db, DB_USER=postgres.user),
+            **dict(DB_PASSWORD="", REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis_port), REDIS_DB="0", REDIS_PASSWORD=""),
+        }
+        for count in (1, 2):
+            stack = servers.RasaStack(
+                workdir, endpoints_file=ROOT / "endpoints.scale-out.yml", extra_env=environment, rasa_servers=count
+            )
+            try:
+                stack.start()
+                # nginx.conf names two upstreams; with one server both point at it.
+                with services.nginx(workdir, (stack.rasa_ports * 2)[:2]) as url:
+                    single = asyncio.run(load(url, users=1, rounds=10))
+                    many = asyncio.run(load(url, users=users, rounds=rounds))
+            finally:
+                stack.stop()
+            results[f"{count} server{'s' * (count > 1)}"] = {"single_user": single, "concurrent": many}
+    return results
+
+
+def scale_out_table(results: dict, users: int) -> str:
+    names = list(results)
+    lines = ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for label, value, unit, _ in MEASURES[2:9]:
+        cells = [number(value(results[name]), unit) for name in names]
+        lines.append(f"| {label.replace('N users', f'{users} users')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def store_table(stores: dict, users: int) -> str:
     """The project's model with conversations in memory and in the SQLite file endpoints.yml names."""
     lines = ["| measure | in memory | SQLite (the default) |", "|---|---|---|"]
@@ -183,7 +225,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--model", type=Path, help="benchmark this trained model only")
     parser.add_argument("--reuse-models", action="store_true", help="use models trained by an earlier run")
+    parser.add_argument("--scale-out", action="store_true", help="one vs two servers on PostgreSQL + Redis")
     args = parser.parse_args()
+
+    if args.scale_out:
+        model = args.model or ROOT / "models" / "neck-pain-assistant.tar.gz"
+        results = measure_scale_out(model, args.users, args.rounds)
+        markdown = scale_out_table(results, args.users)
+        print(markdown)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "bench-scale-out.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        (RESULTS / "bench-scale-out.md").write_text(f"# Scale-out: {model.name}\n\n{markdown}", encoding="utf-8")
+        return
 
     results = {}
     if args.model:
