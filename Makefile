@@ -71,10 +71,18 @@ chat: $(MODEL)
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
 	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml $(if $(CONVERSATION_ID),--conversation-id $(CONVERSATION_ID))
 
+# Rasa's HTTP API can read every conversation, so it answers only with a token: RASA_AUTH_TOKEN, or one
+# generated for this run and printed once.
+API_TOKEN = token="$${RASA_AUTH_TOKEN:-}"; \
+	  if [ -z "$$token" ]; then token=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); \
+	    echo "RASA_AUTH_TOKEN is not set; the HTTP API token of this run is: $$token"; fi
+
 serve: $(MODEL)
-	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & \
+	@$(API_TOKEN); \
+	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
-	  $(RASA) run --enable-api --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
+	  $(RASA) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.yml \
+	    --credentials credentials.yml --port $(PORT)
 
 # rasa-webchat, pinned in web/package-lock.json and served from web/node_modules (no CDN).
 $(WEBCHAT): web/package.json web/package-lock.json
@@ -107,12 +115,12 @@ scale-out: $(MODEL)
 	@for name in $(SCALE_OUT_VARIABLES); do printenv $$name >/dev/null || missing="$$missing $$name"; done; \
 	  test -z "$$missing" || { echo "Set$$missing first (README, Scale-out; empty passwords are allowed)."; exit 1; }
 	@mkdir -p build/nginx/logs
-	@export ACTION_SERVER_URL=http://localhost:$(ACTIONS_PORT)/webhook; \
+	@$(API_TOKEN); export ACTION_SERVER_URL=http://localhost:$(ACTIONS_PORT)/webhook; \
 	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & actions_pid=$$!; \
-	  $(RASA) run --enable-api --model $(MODEL) --endpoints endpoints.scale-out.yml --credentials credentials.yml \
-	    --port 5006 > build/rasa-5006.log 2>&1 & first_pid=$$!; \
-	  $(RASA) run --enable-api --model $(MODEL) --endpoints endpoints.scale-out.yml --credentials credentials.yml \
-	    --port 5007 > build/rasa-5007.log 2>&1 & second_pid=$$!; \
+	  $(RASA) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
+	    --credentials credentials.yml --port 5006 > build/rasa-5006.log 2>&1 & first_pid=$$!; \
+	  $(RASA) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
+	    --credentials credentials.yml --port 5007 > build/rasa-5007.log 2>&1 & second_pid=$$!; \
 	  trap "kill $$actions_pid $$first_pid $$second_pid 2>/dev/null" EXIT INT TERM; \
 	  echo "Rasa servers log to build/rasa-5006.log and build/rasa-5007.log; nginx listens on http://localhost:5005"; \
 	  nginx -p $(CURDIR)/build/nginx/ -c $(CURDIR)/deploy/nginx.conf -e logs/error.log -g "daemon off;"

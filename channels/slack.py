@@ -24,6 +24,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.validation import check_message, sender_error
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -163,13 +165,17 @@ class SlackChannel(SlackInput):
         if self._already_seen(body.get("event_id")):
             return response.text("Already answered.", headers={"X-Slack-No-Retry": "1"})
         event = body.get("event") or {}
+        if not isinstance(event, dict):
+            return response.json({"error": "'event' must be a JSON object."}, status=HTTPStatus.BAD_REQUEST)
         if self._is_from_a_bot(body) or not self._is_user_message(body):
             return response.text("Not a user message; ignored.")
         metadata = self.get_metadata(request)
         if not self._is_supported_channel(body, metadata):
             return response.text("Channel not supported.")
         sender_id = self._get_conversation_id(event.get("user", ""), metadata.get("out_channel"), None)
-        text = self._sanitize_user_message(event.get("text", ""), metadata["users"])
+        text = event.get("text", "")
+        if isinstance(text, str):
+            text = self._sanitize_user_message(text, metadata["users"])
         return await self._answer(on_new_message, text, sender_id, metadata)
 
     async def _handle_interaction(self, request: Request, on_new_message: Callable) -> HTTPResponse:
@@ -186,11 +192,19 @@ class SlackChannel(SlackInput):
         sender_id = self._get_conversation_id(payload["user"]["id"], metadata.get("out_channel"), None)
         return await self._answer(on_new_message, text, sender_id, metadata)
 
-    async def _answer(self, on_new_message: Callable, text: str, sender_id: str, metadata: dict) -> HTTPResponse:
-        """Acknowledge at once (Slack wants an answer within 3 s) and reply in the background."""
+    async def _answer(self, on_new_message: Callable, text: Any, sender_id: str, metadata: dict) -> HTTPResponse:
+        """Acknowledge at once (Slack wants an answer within 3 s) and reply in the background; an
+        unreadable message (channels/validation.py) gets a polite reply instead of reaching Rasa."""
+        error = sender_error(sender_id)
+        if error:
+            return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
         output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
-        message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
-        task = asyncio.create_task(on_new_message(message))
+        verdict = check_message(text)
+        if verdict.reply is not None:
+            task = asyncio.create_task(output.send_text_message(sender_id, verdict.reply))
+        else:
+            message = UserMessage(verdict.text, output, sender_id, input_channel=self.name(), metadata=metadata)
+            task = asyncio.create_task(on_new_message(message))
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
         return response.text("")

@@ -16,8 +16,6 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -53,7 +51,7 @@ def entity_scores(stack: servers.RasaStack) -> dict:
         if example.intent.startswith("topic/"):
             continue  # heldout_topics.yml marks no entities
         expected = {(label, words.lower()) for label, words in example.entities}
-        parsed = requests.post(f"{stack.url}/model/parse", json={"text": example.text}, timeout=30).json()
+        parsed = stack.api("POST", "/model/parse", json={"text": example.text}).json()
         predicted = {
             (e["entity"], e["value"].lower()) for e in parsed.get("entities", []) if e["entity"] in ENTITY_LABELS
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -90,6 +91,8 @@ class RasaStack:
         self.rasa_processes: dict[int, subprocess.Popen] = {}
         self.rasa_logs: dict[int, str] = {}
         self._starts = 0
+        # Rasa's HTTP API (trackers, parsing) answers only with this token, as `make serve` runs it.
+        self.auth_token = secrets.token_urlsafe(16)
 
     def _start(self, name: str, args: list[str]) -> subprocess.Popen:
         log = self.workdir / f"{name}.log"
@@ -124,6 +127,8 @@ class RasaStack:
                 RASA,
                 "run",
                 "--enable-api",
+                "--auth-token",
+                self.auth_token,
                 "--model",
                 str(MODEL),
                 "--endpoints",
@@ -142,7 +147,8 @@ class RasaStack:
 
     def wait_for_rasa(self, server: int = 0) -> None:
         process = self.rasa_processes[server]
-        wait_until(f"{self.urls[server]}/status", process, self.workdir / f"{self.rasa_logs[server]}.log")
+        status = f"{self.urls[server]}/status?token={self.auth_token}"
+        wait_until(status, process, self.workdir / f"{self.rasa_logs[server]}.log")
 
     def stop_rasa(self, server: int = 0) -> None:
         stop_process(self.rasa_processes[server])
@@ -172,8 +178,14 @@ class RasaStack:
         response.raise_for_status()
         return response.json()
 
+    def api(self, method: str, path: str, server: int = 0, **kwargs) -> requests.Response:
+        """A call to Rasa's HTTP API with this stack's token."""
+        return requests.request(
+            method, f"{self.urls[server]}{path}", params={"token": self.auth_token}, timeout=30, **kwargs
+        )
+
     def tracker(self, sender: str, server: int = 0) -> dict:
-        response = requests.get(f"{self.urls[server]}/conversations/{sender}/tracker", timeout=30)
+        response = self.api("GET", f"/conversations/{sender}/tracker", server)
         response.raise_for_status()
         return response.json()
 

@@ -190,4 +190,4 @@ def test_malformed_json_is_a_clear_error(slack_stack):
 def test_without_slack_credentials_the_server_runs_and_the_webhook_says_so(stack):
     answer = requests.post(f"{stack.url}/webhooks/slack/webhook", data=b"{}", timeout=10)
     assert answer.status_code == 503 and "SLACK_BOT_TOKEN" in answer.json()["error"]
-    assert requests.get(f"{stack.url}/status", timeout=10).ok
+    assert stack.api("GET", "/status").ok

@@ -1,0 +1,83 @@
+"""The REST channel with its requests checked: bad ones get a 400 naming the problem, unreadable
+messages a polite reply (channels/validation.py), everything else Rasa's own RestInput.
+
+Enabled in credentials.yml as `channels.rest.CheckedRestInput`; the URL stays /webhooks/rest/webhook.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.validation import check_message, sender_error
+
+EXPECTED = 'a JSON object like {"sender": "<conversation id>", "message": "<text>"}'
+
+
+def request_error(request: Request) -> str | None:
+    """What is wrong with a webhook request, or None."""
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return f"The body is not JSON; send {EXPECTED}."
+    if not isinstance(body, dict):
+        return f"The body is JSON but not an object; send {EXPECTED}."
+    error = sender_error(body.get("sender"))
+    if error:
+        return f"{error}; send {EXPECTED}."
+    if "message" not in body:
+        return f"'message' is missing; send {EXPECTED}."
+    if not isinstance(body.get("metadata") or {}, dict):
+        return "'metadata' must be a JSON object."
+    if not isinstance(body.get("input_channel") or "", str):
+        return "'input_channel' must be a string."
+    return None
+
+
+def checked(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Hand Rasa cleaned text; answer empty, oversized or non-text messages directly."""
+
+    async def on_checked_message(message: UserMessage) -> Any:
+        verdict = check_message(message.text)
+        if verdict.reply is not None:
+            await message.output_channel.send_text_message(message.sender_id, verdict.reply)
+            return None
+        message.text = verdict.text
+        return await on_new_message(message)
+
+    return on_checked_message
+
+
+class CheckedRestInput(RestInput):
+    """Rasa's REST channel behind request and message checks."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(checked(on_new_message))
+
+        @webhook.middleware("request")
+        async def refuse_bad_requests(request: Request) -> HTTPResponse | None:
+            # Blueprint middleware may see other channels' requests too: check only this webhook.
+            if request.method != "POST" or request.path.rstrip("/") != f"/webhooks/{self.name()}/webhook":
+                return None
+            error = request_error(request)
+            if error:
+                return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
+            # Rasa's own handler cannot even build a message from a number or a list: answer here.
+            verdict = check_message(request.json["message"])
+            if verdict.reply is not None:
+                return response.json([{"recipient_id": str(request.json["sender"]), "text": verdict.reply}])
+            return None
+
+        return webhook

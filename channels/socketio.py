@@ -1,0 +1,65 @@
+"""The socket.io channel (web chat) with its messages checked: Rasa's SocketIOInput, whose handler for
+user messages is replaced by one that refuses malformed events with an error event and answers
+unreadable messages politely (channels/validation.py) instead of failing inside the server.
+
+Enabled in credentials.yml as `channels.socketio.CheckedSocketIOInput`; same events and path as Rasa's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+from channels.validation import check_message, sender_error
+
+logger = logging.getLogger(__name__)
+
+ERROR_EVENT = "error"
+
+
+class CheckedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel behind message checks."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+        sio = self.sio
+
+        async def refuse(sid: str, error: str) -> None:
+            logger.info("Refused a socket.io message: %s", error)
+            await sio.emit(ERROR_EVENT, {"error": error}, room=sid, namespace=self.namespace)
+
+        async def handle_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
+                return await refuse(sid, "A message must be an object like {message, session_id}.")
+            sender = data.get("session_id") if self.session_persistence else sid
+            error = sender_error(sender)
+            if error:
+                return await refuse(sid, f"{error} (send 'session_request' first)")
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = None
+            if not isinstance(metadata, dict):
+                return await refuse(sid, f"'{self.metadata_key}' must be an object.")
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            verdict = check_message(data.get("message"))
+            if verdict.reply is not None:
+                return await output.send_text_message(sender, verdict.reply)
+            message = UserMessage(verdict.text, output, sender, input_channel=self.name(), metadata=metadata)
+            await on_new_message(message)
+
+        # Replaces the handler Rasa registered for the same event.
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        return webhook
