@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from actions.catalogue import default_catalogue
+from tests.e2e.bad_inputs import BAD_TEXTS, expected_reply
 from tests.e2e.servers import running_stack
 from tests.e2e.slack_stand_in import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackWebApi, signed_headers
 from tests.expectations import DOCTOR_PROMPTS
@@ -191,3 +192,57 @@ def test_without_slack_credentials_the_server_runs_and_the_webhook_says_so(stack
     answer = requests.post(f"{stack.url}/webhooks/slack/webhook", data=b"{}", timeout=10)
     assert answer.status_code == 503 and "SLACK_BOT_TOKEN" in answer.json()["error"]
     assert stack.api("GET", "/status").ok
+
+
+def wait_for_posts(api: SlackWebApi, channel: str, timeout: float = 30, quiet: float = 1.0) -> list[dict]:
+    """Everything posted to `channel` once the bot has posted and then been quiet for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not api.posts(channel):
+        time.sleep(0.1)
+    count = -1
+    while count != len(api.posts(channel)):
+        count = len(api.posts(channel))
+        time.sleep(quiet)
+    return api.posts(channel)
+
+
+# Slack never delivers an event without text, and Rasa's Slack input ignores one (tested above).
+SLACK_TEXTS = [case for case in BAD_TEXTS if case[1]]
+
+
+@pytest.mark.parametrize("name, text, kind", SLACK_TEXTS, ids=[name for name, _, _ in SLACK_TEXTS])
+def test_awkward_messages_get_a_reply_in_slack(slack_stack, slack_api, name, text, kind):
+    channel = new_channel()
+    assert post_event(slack_stack, message_event(text, channel)).status_code == 200
+    texts = [post.get("text") or "" for post in wait_for_posts(slack_api, channel)]
+    assert texts, f"nothing posted for {name}"
+    expected = expected_reply(kind, text)
+    if expected is not None:
+        assert texts == [expected]
+    else:
+        assert all(fragment not in posted for posted in texts for fragment in ("<script", "onerror"))
+
+
+MALFORMED_SLACK_EVENTS = [
+    ("event is a string", {"type": "event_callback", "event_id": "Ev1", "event": "message"}),
+    ("text is a number", message_event("x", "D1")),
+    ("no user", message_event("neck pain", "D2", user="")),
+    ("very long user id", message_event("neck pain", "D3", user="U" * 10_000)),
+]
+MALFORMED_SLACK_EVENTS[1][1]["event"]["text"] = 42
+
+
+@pytest.mark.parametrize("name, body", MALFORMED_SLACK_EVENTS, ids=[name for name, _ in MALFORMED_SLACK_EVENTS])
+def test_malformed_slack_events_are_refused_or_ignored_and_the_server_goes_on(slack_stack, slack_api, name, body):
+    body = {**body, "event_id": f"Ev{uuid.uuid4().hex[:10]}"}
+    answer = post_event(slack_stack, body)
+    assert answer.status_code in (200, 400), answer.text
+    channel = new_channel()
+    post_event(slack_stack, message_event("is botox safe for my neck?", channel))
+    wait_for_doctor_prompt(slack_api, channel)
+
+
+def test_a_body_that_is_not_utf8_is_a_clear_error(slack_stack):
+    raw = b'{"type": "event_callback", "event": {"text": "\xff\xfe"}}'
+    answer = requests.post(webhook(slack_stack), data=raw, headers=signed_headers(raw, "application/json"), timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import queue
 import uuid
 
+import pytest
 import socketio
 
 from actions.catalogue import default_catalogue
+from tests.e2e.bad_inputs import BAD_TEXTS, expected_reply
 from tests.expectations import DOCTOR_PROMPTS, response_texts
 
 TIMEOUT = 20
@@ -64,3 +66,57 @@ def test_session_message_reply_and_reconnect_with_the_same_session(stack):
 
     user_turns = [e["text"] for e in stack.tracker(session_id)["events"] if e["event"] == "user"]
     assert user_turns == ["hello", "my head keeps pulling to one side on its own", "tell me more"]
+
+
+def drain(client: ChatClient, quiet: float = 1.0) -> list[dict]:
+    """The rest of a reply: messages until none has come for `quiet` seconds."""
+    rest = []
+    while True:
+        try:
+            rest.append(client.messages.get(timeout=quiet))
+        except queue.Empty:
+            return rest
+
+
+@pytest.mark.parametrize("name, text, kind", BAD_TEXTS, ids=[name for name, _, _ in BAD_TEXTS])
+def test_awkward_messages_get_a_reply_and_the_session_goes_on(stack, name, text, kind):
+    client = ChatClient(stack.url, uuid.uuid4().hex)
+    client.confirmed_session()
+    replies = client.say(text, until_doctor_prompt=False)
+    replies += drain(client)
+    expected = expected_reply(kind, text)
+    if expected is not None:
+        assert [reply["text"] for reply in replies] == [expected]
+    else:
+        texts = [reply.get("text", "") for reply in replies]
+        assert all(fragment not in text for text in texts for fragment in ("<script", "<img", "onerror"))
+    # The same connection still gets answers.
+    assert client.say("hello", until_doctor_prompt=False)[0]["text"] in response_texts("utter_greet")
+    client.close()
+
+
+# Events a broken or hostile client could send instead of {"message", "session_id"}.
+MALFORMED_EVENTS = [
+    ("a string", "neck pain"),
+    ("a number", 42),
+    ("a list", ["neck pain"]),
+    ("no session id", {"message": "neck pain"}),
+    ("empty session id", {"message": "neck pain", "session_id": ""}),
+    ("very long session id", {"message": "neck pain", "session_id": "x" * 10_000}),
+    ("session id is an object", {"message": "neck pain", "session_id": {"id": 1}}),
+    ("metadata is not JSON", {"message": "neck pain", "session_id": "s", "metadata": "{broken"}),
+    ("metadata is a list", {"message": "neck pain", "session_id": "s", "metadata": [1, 2]}),
+]
+
+
+@pytest.mark.parametrize("name, data", MALFORMED_EVENTS, ids=[name for name, _ in MALFORMED_EVENTS])
+def test_malformed_events_get_an_error_event_and_the_session_goes_on(stack, name, data):
+    client = ChatClient(stack.url, uuid.uuid4().hex)
+    client.confirmed_session()
+    errors: queue.Queue = queue.Queue()
+    client.sio.on("error", errors.put)
+    client.sio.emit("user_uttered", data)
+    assert errors.get(timeout=TIMEOUT)["error"]
+    assert client.messages.empty()
+    assert client.say("hello", until_doctor_prompt=False)[0]["text"] in response_texts("utter_greet")
+    client.close()
