@@ -22,6 +22,8 @@ MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
 # C0 and C1 control characters and DEL, except tab and line breaks.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Surrogate code points left alone (JSON can carry "\ud800"); UTF-8 cannot encode them.
+UNPAIRED_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -31,8 +33,7 @@ def replies() -> dict[str, str]:
 
 def clean_text(text: str) -> str:
     """The text without control characters or unpaired surrogates, trimmed."""
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return CONTROL_CHARACTERS.sub("", text).strip()
+    return CONTROL_CHARACTERS.sub("", UNPAIRED_SURROGATES.sub("\ufffd", text)).strip()
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ class RasaStack:
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **(extra_env or {})}
         self.endpoints_file = endpoints_file
         self.processes: list[subprocess.Popen] = []
+        self.actions: subprocess.Popen | None = None
         self.actions_port = free_port()
         self.env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{self.actions_port}/webhook"
         self.rasa_ports = [free_port() for _ in range(rasa_servers)]
@@ -153,13 +154,21 @@ class RasaStack:
     def stop_rasa(self, server: int = 0) -> None:
         stop_process(self.rasa_processes[server])
 
-    def start(self) -> RasaStack:
-        actions = self._start(
-            "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
+    def start_actions(self, wait: bool = True) -> subprocess.Popen:
+        """Start the action server (again, on the same port)."""
+        name = "actions" if self.actions is None else f"actions-{len(self.processes)}"
+        self.actions = self._start(
+            name, [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
         )
+        if wait:
+            wait_until(f"http://127.0.0.1:{self.actions_port}/health", self.actions, self.workdir / f"{name}.log")
+        return self.actions
+
+    def start(self) -> RasaStack:
+        self.start_actions(wait=False)
         for server in range(len(self.rasa_ports)):
             self.start_rasa(server)
-        wait_until(f"http://127.0.0.1:{self.actions_port}/health", actions, self.workdir / "actions.log")
+        wait_until(f"http://127.0.0.1:{self.actions_port}/health", self.actions, self.workdir / "actions.log")
         for server in range(len(self.rasa_ports)):
             self.wait_for_rasa(server)
         return self

@@ -112,3 +112,25 @@ def test_an_emergency_message_stands_out(page):
     expect(emergency.first).to_contain_text("EMERGENCY")
     color = emergency.first.evaluate("element => getComputedStyle(element).backgroundColor")
     assert color == "rgb(179, 38, 30)"
+
+
+MARKUP = [
+    '<img src=x onerror="window.__injected = 1">',
+    "<script>window.__injected = 2</script>",
+    '<a href="javascript:window.__injected = 3">neck</a>',
+    "[neck](javascript:window.__injected=4) **bold** <b>tag</b>",
+]
+
+
+def test_markup_typed_into_the_chat_is_shown_as_text_never_run(page):
+    open_chat(page)
+    for text in MARKUP:
+        say(page, text)
+        # The person's own message is shown exactly as typed, as text.
+        expect(page.locator(".rw-client", has_text=text).last).to_be_visible()
+    page.wait_for_timeout(2000)
+    assert page.evaluate("window.__injected") is None
+    # Nothing the person typed came back inside the assistant's replies as markup.
+    assert page.locator(".rw-response img, .rw-response script, .rw-response a[href^='javascript']").count() == 0
+    for link in page.locator(".rw-client a").all():
+        assert not (link.get_attribute("href") or "").startswith("javascript")
