@@ -246,3 +246,13 @@ def test_a_body_that_is_not_utf8_is_a_clear_error(slack_stack):
     raw = b'{"type": "event_callback", "event": {"text": "\xff\xfe"}}'
     answer = requests.post(webhook(slack_stack), data=raw, headers=signed_headers(raw, "application/json"), timeout=10)
     assert answer.status_code == 400 and answer.json()["error"]
+
+
+def test_slack_secrets_and_messages_stay_out_of_the_logs(slack_stack, slack_api):
+    channel, marker = new_channel(), f"neckache{uuid.uuid4().hex[:10]}"
+    post_event(slack_stack, message_event(f"my neck hurts {marker}", channel))
+    wait_for_doctor_prompt(slack_api, channel)
+    for log in slack_stack.workdir.glob("*.log"):
+        content = log.read_text(errors="replace")
+        for secret in (BOT_TOKEN, SIGNING_SECRET, marker):
+            assert secret not in content, f"{secret[:8]}... in {log.name}"

@@ -100,6 +100,7 @@ MALFORMED_EVENTS = [
     ("a string", "neck pain"),
     ("a number", 42),
     ("a list", ["neck pain"]),
+    ("binary", bytes(range(256))),
     ("no session id", {"message": "neck pain"}),
     ("empty session id", {"message": "neck pain", "session_id": ""}),
     ("very long session id", {"message": "neck pain", "session_id": "x" * 10_000}),
@@ -119,4 +120,14 @@ def test_malformed_events_get_an_error_event_and_the_session_goes_on(stack, name
     assert errors.get(timeout=TIMEOUT)["error"]
     assert client.messages.empty()
     assert client.say("hello", until_doctor_prompt=False)[0]["text"] in response_texts("utter_greet")
+    client.close()
+
+
+@pytest.mark.parametrize("message", [42, b"\xff\xfe neck"], ids=["a number", "invalid UTF-8 bytes"])
+def test_a_message_that_is_not_text_gets_a_polite_reply(stack, message):
+    session_id = uuid.uuid4().hex
+    client = ChatClient(stack.url, session_id)
+    client.confirmed_session()
+    client.sio.emit("user_uttered", {"message": message, "session_id": session_id})
+    assert client.messages.get(timeout=TIMEOUT)["text"] == expected_reply("not_text", "")
     client.close()
