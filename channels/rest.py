@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.validation import check_message, sender_error
+from channels.validation import check_message, clean_text, sender_error
 
 EXPECTED = 'a JSON object like {"sender": "<conversation id>", "message": "<text>"}'
 
@@ -42,18 +42,14 @@ def request_error(request: Request) -> str | None:
     return None
 
 
-def checked(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
-    """Hand Rasa cleaned text; answer empty, oversized or non-text messages directly."""
+def cleaned(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Hand Rasa the cleaned text; the request middleware below has already answered unreadable ones."""
 
-    async def on_checked_message(message: UserMessage) -> Any:
-        verdict = check_message(message.text)
-        if verdict.reply is not None:
-            await message.output_channel.send_text_message(message.sender_id, verdict.reply)
-            return None
-        message.text = verdict.text
+    async def on_cleaned_message(message: UserMessage) -> Any:
+        message.text = clean_text(message.text)
         return await on_new_message(message)
 
-    return on_checked_message
+    return on_cleaned_message
 
 
 class CheckedRestInput(RestInput):
@@ -64,7 +60,7 @@ class CheckedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(checked(on_new_message))
+        webhook = super().blueprint(cleaned(on_new_message))
 
         @webhook.middleware("request")
         async def refuse_bad_requests(request: Request) -> HTTPResponse | None:

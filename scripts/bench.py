@@ -172,7 +172,7 @@ def table(results: dict, users: int) -> str:
 
 def measure_scale_out(model: Path, users: int, rounds: int) -> dict:
     """One and two Rasa servers with endpoints.scale-out.yml, on private PostgreSQL and Redis, behind
-    nginx (deploy/nginx.conf), started as the scale-out tests start them."""
+    nginx (deploy/nginx.conf), started as the scale-out tests start them (tests/e2e/services.py)."""
     from tests.e2e import services
 
     servers.MODEL = model.resolve()
@@ -181,14 +181,8 @@ def measure_scale_out(model: Path, users: int, rounds: int) -> dict:
     workdir.mkdir(parents=True)
     results = {}
     with services.postgres() as postgres, services.redis_server(workdir) as redis_port:
-        environment = {
-            **dict(DB_HOST=postgres.host, DB_PORT=str(postgres.port), DB_DATABASE=postgres.db, DB_USER=postgres.user),
-            **dict(DB_PASSWORD="", REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis_port), REDIS_DB="0", REDIS_PASSWORD=""),
-        }
         for count in (1, 2):
-            stack = servers.RasaStack(
-                workdir, endpoints_file=ROOT / "endpoints.scale-out.yml", extra_env=environment, rasa_servers=count
-            )
+            stack = services.scale_out_stack(workdir, postgres, redis_port, rasa_servers=count)
             try:
                 stack.start()
                 # nginx.conf names two upstreams; with one server both point at it.

@@ -84,6 +84,7 @@ class RasaStack:
         self.endpoints_file = endpoints_file
         self.processes: list[subprocess.Popen] = []
         self.actions: subprocess.Popen | None = None
+        self.actions_log = "actions"
         self.actions_port = free_port()
         self.env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{self.actions_port}/webhook"
         self.rasa_ports = [free_port() for _ in range(rasa_servers)]
@@ -156,19 +157,24 @@ class RasaStack:
 
     def start_actions(self, wait: bool = True) -> subprocess.Popen:
         """Start the action server (again, on the same port)."""
-        name = "actions" if self.actions is None else f"actions-{len(self.processes)}"
+        self.actions_log = "actions" if self.actions is None else f"actions-{len(self.processes)}"
         self.actions = self._start(
-            name, [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
+            self.actions_log, [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
         )
         if wait:
-            wait_until(f"http://127.0.0.1:{self.actions_port}/health", self.actions, self.workdir / f"{name}.log")
+            self.wait_for_actions()
         return self.actions
 
+    def wait_for_actions(self) -> None:
+        health = f"http://127.0.0.1:{self.actions_port}/health"
+        wait_until(health, self.actions, self.workdir / f"{self.actions_log}.log")
+
     def start(self) -> RasaStack:
+        # Both servers load at the same time; then wait for each.
         self.start_actions(wait=False)
         for server in range(len(self.rasa_ports)):
             self.start_rasa(server)
-        wait_until(f"http://127.0.0.1:{self.actions_port}/health", self.actions, self.workdir / "actions.log")
+        self.wait_for_actions()
         for server in range(len(self.rasa_ports)):
             self.wait_for_rasa(server)
         return self

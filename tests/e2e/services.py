@@ -20,9 +20,10 @@ from pathlib import Path
 
 import redis
 
-from tests.e2e.servers import ROOT, free_port, stop_process
+from tests.e2e.servers import ROOT, RasaStack, free_port, stop_process
 
 NGINX_CONFIG = ROOT / "deploy" / "nginx.conf"
+SCALE_OUT_ENDPOINTS = ROOT / "endpoints.scale-out.yml"
 
 
 def postgres_bin() -> Path:
@@ -73,6 +74,23 @@ def postgres() -> Iterator[Postgres]:
     finally:
         run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(home, ignore_errors=True)
+
+
+def scale_out_stack(workdir: Path, postgres: Postgres, redis_port: int, rasa_servers: int) -> RasaStack:
+    """Rasa servers (not started yet) with endpoints.scale-out.yml as shipped, its variables set to
+    these PostgreSQL and Redis instances."""
+    environment = {
+        "DB_HOST": postgres.host,
+        "DB_PORT": str(postgres.port),
+        "DB_DATABASE": postgres.db,
+        "DB_USER": postgres.user,
+        "DB_PASSWORD": "",
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": str(redis_port),
+        "REDIS_DB": "0",
+        "REDIS_PASSWORD": "",
+    }
+    return RasaStack(workdir, endpoints_file=SCALE_OUT_ENDPOINTS, extra_env=environment, rasa_servers=rasa_servers)
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import psycopg2
 import pytest
 
 from tests.e2e import services
-from tests.e2e.servers import ROOT, RasaStack
+from tests.e2e.servers import RasaStack
 from tests.expectations import CONVERSATION
 
 # The warning-sign check is half-way (three of its questions answered) after these messages.
@@ -131,20 +131,7 @@ def scale_out(tmp_path_factory) -> ScaleOut:
     """endpoints.scale-out.yml as shipped: two Rasa servers, PostgreSQL, Redis, nginx in front."""
     workdir = tmp_path_factory.mktemp("scale-out")
     with services.postgres() as postgres, services.redis_server(workdir) as redis_port:
-        environment = {
-            "DB_HOST": postgres.host,
-            "DB_PORT": str(postgres.port),
-            "DB_DATABASE": postgres.db,
-            "DB_USER": postgres.user,
-            "DB_PASSWORD": "",
-            "REDIS_HOST": "127.0.0.1",
-            "REDIS_PORT": str(redis_port),
-            "REDIS_DB": "0",
-            "REDIS_PASSWORD": "",
-        }
-        stack = RasaStack(
-            workdir, endpoints_file=ROOT / "endpoints.scale-out.yml", extra_env=environment, rasa_servers=2
-        )
+        stack = services.scale_out_stack(workdir, postgres, redis_port, rasa_servers=2)
         try:
             stack.start()
             with services.nginx(workdir, stack.rasa_ports) as balancer_url:
