@@ -1,0 +1,158 @@
+"""Rasa NLU component: warning signs and dose requests decide the intent, whatever DIET predicted.
+
+It runs last in the pipeline, like Rasa's FallbackClassifier, and overrides the intent the same way, most
+urgent first:
+  - an emergency red flag                        -> `emergency_sign`
+  - a sign that needs one targeted question      -> `possible_warning_sign`
+  - an urgent red flag                           -> `warning_sign`
+  - a request for a dose or a prescription       -> `ask_dose`
+  - any other health message that DIET took for small talk, a yes or no, or nothing -> `topic`
+It adds the entities `red_flag` (flag ids), `sign` (concepts that count), `absent_sign` (concepts the
+message denies, "no fever") and `safety_question` (the question to ask), and a `warning_signs` property
+with the urgency, a plain-language description and how the message answers a yes/no question.
+
+If DIET alone predicted `emergency_sign` or `warning_sign` but the detector recognised signs and found no
+red flag among them ("stiff neck, no fever"), the next-best other intent is used. When the detector
+recognised nothing at all, DIET's prediction stands: a statistical net for wordings the rules miss.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.sign_detector import Assessment, Sign, SignDetector
+from knowledge.red_flags import RedFlag, describe
+from knowledge.urgency import Urgency
+
+EMERGENCY_INTENT = "emergency_sign"
+QUESTION_INTENT = "possible_warning_sign"
+URGENT_INTENT = "warning_sign"
+DOSE_INTENT = "ask_dose"
+TOPIC_INTENT = "topic"
+SAFETY_INTENTS = (EMERGENCY_INTENT, URGENT_INTENT)
+# What DIET may take a short health message for ("arm weakness" -> deny); the detector knows better.
+NOT_HEALTH_INTENTS = {"greet", "goodbye", "thank", "bot_challenge", "out_of_scope", "affirm", "deny", "nlu_fallback"}
+# Entities the spaCy pipeline tags from the catalogue that show a message is about health.
+HEALTH_ENTITIES = {"symptom", "body_part", "treatment"}
+EXTRACTOR = "WarningSignClassifier"
+
+
+def _entity(name: str, value: str, signs: list[Sign]) -> dict[str, Any]:
+    """An entity spanning the words that gave it, as Rasa's entities do (`rasa test nlu` needs the span)."""
+    start = min((sign.start for sign in signs), default=0)
+    end = max((sign.end for sign in signs), default=0)
+    return {"entity": name, "value": value, "start": start, "end": end, "extractor": EXTRACTOR, "confidence": 1.0}
+
+
+def flag_signs(flag: RedFlag, assessment: Assessment) -> list[Sign]:
+    """The present signs of the first combination of concepts that raised `flag`."""
+    concepts = flag.raised_by(frozenset(assessment.present)) or frozenset()
+    return [sign for sign in assessment.signs if sign.concept in concepts and sign.counts]
+
+
+def safety_intent(assessment: Assessment) -> str | None:
+    """The intent the detector's findings force, most urgent first; None if they force none."""
+    if assessment.urgency is Urgency.EMERGENCY:
+        return EMERGENCY_INTENT
+    if assessment.question is not None:
+        return QUESTION_INTENT
+    if assessment.urgency is Urgency.URGENT:
+        return URGENT_INTENT
+    if assessment.dose_request:
+        return DOSE_INTENT
+    return None
+
+
+def entities(assessment: Assessment) -> list[dict[str, Any]]:
+    found = [_entity("red_flag", flag.id, flag_signs(flag, assessment)) for flag in assessment.flags]
+    for concept in sorted(assessment.present):
+        found.append(_entity("sign", concept, [s for s in assessment.signs if s.concept == concept and s.counts]))
+    for concept in sorted(assessment.absent):
+        found.append(_entity("absent_sign", concept, [s for s in assessment.signs if s.concept == concept]))
+    if assessment.question is not None:
+        found.append(_entity("safety_question", assessment.question.id, []))
+    return found
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class WarningSignClassifier(GraphComponent):
+    """Deterministic warning-sign and dose-request detection that overrides the predicted intent."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.detector = SignDetector()
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> WarningSignClassifier:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._process(message)
+        return messages
+
+    def _process(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        if not text.strip() or text.startswith("/"):
+            return  # empty, or a button payload whose intent is already set
+        assessment = self.detector.assess(text)
+        message.set(ENTITIES, (message.get(ENTITIES) or []) + entities(assessment), add_to_output=True)
+        message.set(
+            "warning_signs",
+            {
+                "urgency": assessment.urgency.value,
+                "flags": [flag.id for flag in assessment.flags],
+                "description": describe(assessment.flags),
+                "question": assessment.question.id if assessment.question else None,
+                "dose_request": assessment.dose_request,
+                "answer": assessment.answer,
+            },
+            add_to_output=True,
+        )
+
+        forced = safety_intent(assessment)
+        predicted = (message.get(INTENT) or {}).get("name")
+        if forced:
+            self._set_intent(message, forced)
+        elif predicted in SAFETY_INTENTS and assessment.signs:
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            fallback = next((item["name"] for item in ranking if item["name"] not in SAFETY_INTENTS), None)
+            if fallback:
+                self._set_intent(message, fallback)
+        elif predicted in NOT_HEALTH_INTENTS and self._about_health(message, assessment):
+            self._set_intent(message, TOPIC_INTENT)
+
+    @staticmethod
+    def _about_health(message: Message, assessment: Assessment) -> bool:
+        """The message describes a sign or names a symptom, body part or treatment (and isn't only a yes or no)."""
+        tagged = {entity.get("entity") for entity in message.get(ENTITIES) or []}
+        return bool(assessment.present or tagged & HEALTH_ENTITIES) and not (
+            assessment.answer and len(text_words(message)) <= 3
+        )
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        intent = {"name": name, "confidence": 1.0}
+        ranking = [intent] + [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != name]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def text_words(message: Message) -> list[str]:
+    return (message.get(TEXT) or "").split()

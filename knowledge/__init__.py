@@ -1,0 +1,1 @@
+"""What the assistant knows, in pure Python: no Rasa, no spaCy pipeline, no side effects on import."""

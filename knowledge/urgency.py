@@ -1,0 +1,30 @@
+"""How soon a person needs care, in increasing order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+
+class Urgency(str, Enum):
+    """routine: no warning sign; urgent: see a doctor today; emergency: get help now."""
+
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+    @property
+    def rank(self) -> int:
+        return list(Urgency).index(self)
+
+    @classmethod
+    def parse(cls, value: object) -> Urgency:
+        """A slot value as an Urgency; anything unknown (None included) is routine."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.ROUTINE
+
+    @classmethod
+    def highest(cls, values: Iterable[Urgency]) -> Urgency:
+        return max(values, key=lambda urgency: urgency.rank, default=cls.ROUTINE)
