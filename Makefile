@@ -15,7 +15,7 @@ WEBCHAT := web/node_modules/rasa-webchat/lib/index.js
 ACTIONS_PORT := 5055
 
 SPACY_PIPELINE := build/spacy/neck_pain_en
-TOPIC_RESPONSES := build/rasa/topic_responses.yml
+GENERATED_RESPONSES := build/rasa/responses.yml
 MODEL := models/neck-pain-assistant.tar.gz
 TRAINING_DATA := data build/rasa
 DATA_FILES := $(shell find data -name '*.yml')
@@ -49,15 +49,15 @@ install: $(BIN)/.installed
 $(SPACY_PIPELINE)/meta.json: catalogue/topics.yml scripts/build_spacy_pipeline.py actions/catalogue.py $(BIN)/.installed
 	$(PY) scripts/build_spacy_pipeline.py $(SPACY_PIPELINE)
 
-$(TOPIC_RESPONSES): catalogue/topics.yml scripts/generate_topic_responses.py actions/catalogue.py actions/topic_messages.py $(BIN)/.installed
-	$(PY) scripts/generate_topic_responses.py $@
+$(GENERATED_RESPONSES): catalogue/topics.yml catalogue/red_flags.yml scripts/generate_responses.py actions/catalogue.py actions/topic_messages.py knowledge/red_flags.py $(BIN)/.installed
+	$(PY) scripts/generate_responses.py $@
 
-build: $(SPACY_PIPELINE)/meta.json $(TOPIC_RESPONSES)
+build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES)
 
 # Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline needs --force; otherwise Rasa's
-# cache retrains only what changed. components/ and catalogue/red_flags.yml are read when the server
-# starts, so they need no retraining.
-$(MODEL): config.yml domain.yml $(DATA_FILES) $(TOPIC_RESPONSES) $(SPACY_PIPELINE)/meta.json
+# cache retrains only what changed. components/ and the warning-sign catalogue (signs, context,
+# answers) are read when the server starts, so they need no retraining.
+$(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIPELINE)/meta.json
 	$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --fixed-model-name neck-pain-assistant --out models \
 	  $(if $(filter $(SPACY_PIPELINE)/meta.json,$?),--force)
 

@@ -12,7 +12,7 @@ import yaml
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "catalogue" / "topics.yml"
 
 ENTITY_LABELS = ("symptom", "body_part", "treatment")
-REQUIRED_TOPIC_FIELDS = ("id", "title", "sources", "summary", "key_points", "related", "terms")
+REQUIRED_TOPIC_FIELDS = ("id", "title", "get_help_now", "sources", "summary", "key_points", "related", "terms")
 
 
 class CatalogueError(ValueError):
@@ -35,6 +35,8 @@ class Topic:
     key_points: tuple[str, ...]
     related: tuple[str, ...]
     terms: Mapping[str, tuple[str, ...]]
+    # One line: when to get help now instead of reading on (catalogue `get_help_now`).
+    get_help_now: str = ""
 
     @property
     def source_titles(self) -> str:
@@ -90,7 +92,7 @@ def _text_list(value: object, where: str, field: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)  # type: ignore[union-attr]
 
 
-def _parse_topic(raw: object, index: int, sources: Mapping[str, Source]) -> Topic:
+def _parse_topic(raw: object, index: int, sources: Mapping[str, Source], help_lines: Mapping[str, str]) -> Topic:
     where = f"topic #{index + 1}"
     _require(isinstance(raw, dict), where, "must be a mapping")
     assert isinstance(raw, dict)
@@ -109,6 +111,7 @@ def _parse_topic(raw: object, index: int, sources: Mapping[str, Source]) -> Topi
     source_keys = _text_list(raw["sources"], where, "sources")
     for key in source_keys:
         _require(key in sources, where, f"unknown source '{key}'")
+    _require(raw["get_help_now"] in help_lines, where, f"unknown get_help_now '{raw['get_help_now']}'")
     terms = raw["terms"]
     _require(isinstance(terms, dict), where, "'terms' must map entity labels to lists of terms")
     for label in terms:
@@ -121,6 +124,7 @@ def _parse_topic(raw: object, index: int, sources: Mapping[str, Source]) -> Topi
         key_points=_text_list(raw["key_points"], where, "key_points"),
         related=_text_list(raw["related"], where, "related"),
         terms={label: _text_list(values, where, f"terms.{label}") for label, values in terms.items()},
+        get_help_now=help_lines[raw["get_help_now"]],
     )
 
 
@@ -138,9 +142,11 @@ def parse_catalogue(data: object) -> Catalogue:
             "needs 'title' and 'file'",
         )
         sources[key] = Source(key=key, title=raw["title"], file=raw["file"])
+    help_lines = data.get("get_help_now") or {}
+    _require(isinstance(help_lines, dict) and help_lines, "catalogue", "missing 'get_help_now'")
     raw_topics = data.get("topics")
     _require(isinstance(raw_topics, list) and raw_topics, "catalogue", "missing 'topics'")
-    topics = tuple(_parse_topic(raw, i, sources) for i, raw in enumerate(raw_topics))
+    topics = tuple(_parse_topic(raw, i, sources, help_lines) for i, raw in enumerate(raw_topics))
 
     ids = [topic.id for topic in topics]
     for topic in topics:

@@ -12,9 +12,9 @@ SUMMARY_LEAD_INS = (
 
 
 def summary_variations(topic: Topic) -> list[str]:
-    """The summary of a topic, with its source, in each lead-in variation."""
+    """The summary of a topic, with when to get help now and its source, in each lead-in variation."""
     return [
-        f"{lead_in.format(title=topic.title)}\n{topic.summary}\nSource: {topic.source_titles}"
+        f"{lead_in.format(title=topic.title)}\n{topic.summary}\n{topic.get_help_now}\nSource: {topic.source_titles}"
         for lead_in in SUMMARY_LEAD_INS
     ]
 
