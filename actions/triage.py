@@ -80,7 +80,9 @@ class ValidateTriageForm(FormValidationAction):
         earlier = earlier_answers(tracker)
         return [slot for slot in domain_slots if slot not in earlier or tracker.get_slot(slot) is not None]
 
-    def _validated(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    def _validated(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot:
+            return {slot: value}  # answered earlier: the form re-checks it when the check resumes
         answer = read_answer(slot, tracker)
         if answer is None:
             if entity_values(tracker.latest_message, "duration"):
@@ -92,27 +94,27 @@ class ValidateTriageForm(FormValidationAction):
     async def validate_triage_sudden_onset(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._validated("triage_sudden_onset", dispatcher, tracker)
+        return self._validated("triage_sudden_onset", value, dispatcher, tracker)
 
     async def validate_triage_fever_rash(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._validated("triage_fever_rash", dispatcher, tracker)
+        return self._validated("triage_fever_rash", value, dispatcher, tracker)
 
     async def validate_triage_neuro(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._validated("triage_neuro", dispatcher, tracker)
+        return self._validated("triage_neuro", value, dispatcher, tracker)
 
     async def validate_triage_injury(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._validated("triage_injury", dispatcher, tracker)
+        return self._validated("triage_injury", value, dispatcher, tracker)
 
     async def validate_triage_swallow_breath(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._validated("triage_swallow_breath", dispatcher, tracker)
+        return self._validated("triage_swallow_breath", value, dispatcher, tracker)
 
 
 class ActionTriageResult(Action):

@@ -28,6 +28,7 @@ from knowledge.red_flags import (
     Concept,
     Question,
     RedFlag,
+    RedFlagError,
     WarningSigns,
     default_warning_signs,
     urgency_of,
@@ -60,7 +61,15 @@ DRUG_TOKEN = {
 }
 YEAR_TOKEN = {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}
 # What a ConText category does to a mention; a concept's options can exempt it (see `_counts`).
-SUPPRESSING = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "RESOLVED", "OTHER_PAST", "BENIGN_CAUSE"}
+SUPPRESSING = {
+    "NEGATED_EXISTENCE",
+    "HYPOTHETICAL",
+    "HISTORICAL",
+    "RESOLVED",
+    "OTHER_PAST",
+    "BENIGN_CAUSE",
+    "FIGURATIVE",
+}
 
 
 @dataclass(frozen=True)
@@ -228,13 +237,15 @@ def _counts(concept: Concept, categories: set[str]) -> bool:
     """Whether a mention with these ConText categories counts as the person's sign now."""
     ignored = set()
     if concept.history_counts:
-        ignored |= {"HISTORICAL", "OTHER_PAST"}
+        ignored |= {"HISTORICAL", "OTHER_PAST", "RESOLVED"}
     if concept.transient_counts:
         ignored.add("RESOLVED")
     if concept.event:
         ignored |= {"OTHER_PAST", "RESOLVED"}
     if concept.hypothetical_counts:
         ignored.add("HYPOTHETICAL")
+    if concept.describes:
+        ignored |= {"OTHER_PAST", "RESOLVED"}  # "my mum's 81 and had a fall": still 81
     return not (categories & SUPPRESSING - ignored)
 
 
@@ -272,13 +283,31 @@ def _same_clause(target: Span, modifier: Span, between: Span) -> bool:
     return not any(token.text == "," for token in between)
 
 
+def _word_sequences(pattern: list[dict], limit: int = 5000) -> list[tuple[str, ...]]:
+    """Every word sequence a gap-free pattern matches (none for patterns with gaps or too many)."""
+    choices = []
+    for token in pattern:
+        if "OP" in token or "NORM" not in token:
+            return []
+        choices.append(token["NORM"]["IN"])
+    total = 1
+    for words in choices:
+        total *= len(words)
+    return list(itertools.product(*choices)) if total <= limit else []
+
+
 def context_rules(nlp: Language, rules: Iterable[Mapping]) -> list[ConTextRule]:
     """ConText rules from catalogue/context.yml, one per token pattern of each phrase. Their words match
     exactly: a trigger's tense matters ("my gran had" is not "my son has")."""
-    built = []
-    for rule in rules:
+    built, owners = [], {}
+    for index, rule in enumerate(rules):
         for phrase in rule["phrases"]:
             for pattern in phrase_patterns(nlp, phrase, inflect=False, gap=CONTEXT_GAP):
+                # medspaCy keeps one rule per matched span: a second rule for the same words would be lost.
+                for words in _word_sequences(pattern):
+                    owner = owners.setdefault(words, (index, phrase))
+                    if owner[0] != index:
+                        raise RedFlagError(f"context phrases '{owner[1]}' and '{phrase}' match the same words")
                 built.append(
                     ConTextRule(
                         literal=phrase,
@@ -309,7 +338,9 @@ class SignDetector:
             patterns = [p for phrase in concept.phrases for p in phrase_patterns(self.nlp, phrase, not concept.exact)]
             sign_words |= {word for pattern in patterns for token in pattern for word in _words(token)}
             if patterns or concept.patterns:
-                self.matcher.add(concept.name, [*patterns, *concept.patterns], greedy="LONGEST")
+                # Every match, overlaps included: "can't breathe" must not vanish inside "breathe properly
+                # and feel weak", whose context differs.
+                self.matcher.add(concept.name, [*patterns, *concept.patterns])
         self.fix_typo = TypoFixer(sign_words)
         self.context = ConText(
             self.nlp,
