@@ -56,10 +56,12 @@ DECIMAL_TOKEN = {"LOWER": {"REGEX": r"^\d+[.,]\d+(?:°|°c|°f|c|f)?$"}}
 DRUG_TOKEN = {
     "LOWER": {
         "REGEX": "(dipine|olol|pril|sartan|statin|tidine|prazole|mab|tinib|mycin|cillin|oxetine|traline|alopram|"
-        "triptan|nitrate|zepam|azole|formin|gliptin|dronate|afil|idone|apine|pramine|xetine|thiazide)$"
+        "triptan|nitrate|zepam|azole|formin|gliptin|dronate|afil|idone|apine|pramine|xetine|thiazide|cycline|floxacin)$"
     }
 }
 YEAR_TOKEN = {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}
+# The spaCy tokens of "can't"/"cannot" and "won't"/"will not", for "could" and "would" before a "not".
+PAST_MODALS = {"could": ("ca", "can"), "would": ("wo", "will")}
 # What a ConText category does to a mention; a concept's options can exempt it (see `_counts`).
 SUPPRESSING = {
     "NEGATED_EXISTENCE",
@@ -182,7 +184,9 @@ class TypoFixer:
     changed, by one edit (two from 8 letters on), and only when exactly one sign word is that close.
     Candidates are found through shared deletions (the SymSpell idea), so a lookup stays cheap."""
 
-    def __init__(self, sign_words: Iterable[str]) -> None:
+    def __init__(self, sign_words: Iterable[str], spellings: Mapping[str, str] | None = None) -> None:
+        # Other spellings of ordinary words ("heid" for "head", "mam" for "mum"), read as those words.
+        self.spellings = dict(spellings or {})
         words = {word for word in sign_words if word.isalpha() and len(word) >= 4}
         self.known = common_words() | words
         self._fix = lru_cache(maxsize=20000)(self._fix_uncached)
@@ -199,6 +203,8 @@ class TypoFixer:
         return self._fix(word)
 
     def _fix_uncached(self, word: str) -> str:
+        if word in self.spellings:
+            return self.spellings[word]
         if word in self.known or not word.isalpha() or len(word) < 4:
             return word
         allowed = self._allowed(word)
@@ -208,16 +214,23 @@ class TypoFixer:
             return word
         best = min(close.values())
         matches = [candidate for candidate, distance in close.items() if distance == best]
+        if len(matches) > 1:  # a slip of one letter keeps the length: "botux" is "botox" rather than "botx"
+            matches = [candidate for candidate in matches if len(candidate) == len(word)]
         return matches[0] if len(matches) == 1 else word
 
 
 def phrase_patterns(nlp: Language, phrase: str, inflect: bool = True, gap: list[dict] = GAP) -> list[list[dict]]:
     """Expand one phrase of the mini-language (catalogue/signs.yml) into spaCy token patterns."""
     gaps = {"*": gap, "**": WIDE_GAP}
+    anchored = phrase.startswith("^")
     positions = [
-        [list(gaps[part])] if part in gaps else _token_alternatives(nlp, part, inflect) for part in phrase.split()
+        [list(gaps[part])] if part in gaps else _token_alternatives(nlp, part, inflect)
+        for part in phrase.lstrip("^").split()
     ]
-    return [list(itertools.chain.from_iterable(combo)) for combo in itertools.product(*positions)]
+    patterns = [list(itertools.chain.from_iterable(combo)) for combo in itertools.product(*positions)]
+    if anchored:  # `^`: the phrase opens a sentence
+        patterns = [[{**pattern[0], "IS_SENT_START": True}, *pattern[1:]] for pattern in patterns]
+    return patterns
 
 
 def _words(token_pattern: dict) -> list[str]:
@@ -250,6 +263,7 @@ def _counts(concept: Concept, categories: set[str]) -> bool:
 
 
 CHAT_SENTENCES = "chat_sentences"
+SHORT_ANSWERS = {"no", "nope", "nah", "never", "none", "yes", "yeah", "yep"}
 DASHES = {"-", "–", "—", "--"}
 
 
@@ -264,6 +278,10 @@ def chat_sentences(doc: Doc) -> Doc:
             and "\n" in token.text
         ):
             doc[index + 1].is_sent_start = True
+    # "Dizzy? No. Fainted? No.": a short answer after a question mark belongs to the question.
+    for index, token in enumerate(doc[1:], start=1):
+        if doc[index - 1].text == "?" and token.lower_ in SHORT_ANSWERS:
+            token.is_sent_start = False
     return doc
 
 
@@ -287,7 +305,7 @@ def _word_sequences(pattern: list[dict], limit: int = 5000) -> list[tuple[str, .
     """Every word sequence a gap-free pattern matches (none for patterns with gaps or too many)."""
     choices = []
     for token in pattern:
-        if "OP" in token or "NORM" not in token:
+        if set(token) != {"NORM"}:
             return []
         choices.append(token["NORM"]["IN"])
     total = 1
@@ -316,6 +334,7 @@ def context_rules(nlp: Language, rules: Iterable[Mapping]) -> list[ConTextRule]:
                         direction=rule["direction"],
                         max_scope=rule.get("max_scope"),
                         allowed_types=set(rule["only"]) if rule.get("only") else None,
+                        excluded_types=set(rule["never"]) if rule.get("never") else None,
                         on_modifies=_same_clause if rule.get("stops_at_comma") else None,
                         terminated_by=set(rule.get("terminated_by") or ()),
                     )
@@ -341,7 +360,7 @@ class SignDetector:
                 # Every match, overlaps included: "can't breathe" must not vanish inside "breathe properly
                 # and feel weak", whose context differs.
                 self.matcher.add(concept.name, [*patterns, *concept.patterns])
-        self.fix_typo = TypoFixer(sign_words)
+        self.fix_typo = TypoFixer(sign_words, self.warning_signs.spellings)
         self.context = ConText(
             self.nlp,
             rules=None,
@@ -352,6 +371,9 @@ class SignDetector:
             span_attrs=None,
         )
         self.context.add(context_rules(self.nlp, self.warning_signs.context_rules))
+        self.disclaimers = Matcher(self.nlp.vocab)
+        for phrase in self.warning_signs.general_questions.get("disclaimers", ()):
+            self.disclaimers.add(phrase, phrase_patterns(self.nlp, phrase, inflect=False, gap=CONTEXT_GAP))
         self.answers = {
             kind: [tuple(t.text for t in self.nlp.make_doc(phrase.lower())) for phrase in phrases]
             for kind, phrases in self.warning_signs.answers.items()
@@ -371,6 +393,10 @@ class SignDetector:
     def _mentions(self, doc: Doc) -> list[Span]:
         for token in doc:
             token.norm_ = self.fix_typo(token.lower_)
+        for token, following in itertools.pairwise(doc):
+            # "couldn't see", "wouldn't move": a sign told in the past reads as "can't see", "won't move".
+            if token.lower_ in PAST_MODALS and following.lower_ in ("n't", "nt", "not"):
+                token.norm_ = PAST_MODALS[token.lower_][following.lower_ == "not"]
         found = []
         for match_id, start, end in self.matcher(doc):
             name = self.nlp.vocab.strings[match_id]
@@ -402,7 +428,8 @@ class SignDetector:
         has been doing that for weeks" makes the question the person's own)."""
         openers = set(self.warning_signs.general_questions.get("openers", ()))
         present = set(self.warning_signs.general_questions.get("present", ()))
-        words = [token.lower_ for token in doc]
+        disclaimed = {i for _, start, end in self.disclaimers(doc) for i in range(start, end)}
+        words = [token.lower_ for token in doc if token.i not in disclaimed]
         if present & set(words) or present & {a + b for a, b in itertools.pairwise(words)}:
             return set()
         starts = set()
@@ -424,12 +451,16 @@ class SignDetector:
         text = text if text is not None else doc.text
         doc.spans[SPAN_GROUP] = self._mentions(doc)
         self.context(doc)
-        signs = [(span.start, span.end) for span in doc.spans[SPAN_GROUP] if not self.concepts[span.label_].describes]
+        signs = [(span.start, span.end, self.concepts[span.label_].describes) for span in doc.spans[SPAN_GROUP]]
 
         def part_of_a_sign(modifier) -> bool:
-            # A trigger inside a mention ("can't" in "can't breathe") is part of that mention.
+            # A trigger inside a mention ("can't" in "can't breathe") is part of that mention; inside a
+            # description only a denial is ("no" in "no spleen"): "when it's freezing outside" still explains.
             start, end = modifier.modifier_span
-            return any(sign_start <= start and end <= sign_end for sign_start, sign_end in signs)
+            return any(
+                sign_start <= start and end <= sign_end and (not describes or modifier.category == "NEGATED_EXISTENCE")
+                for sign_start, sign_end, describes in signs
+            )
 
         general = self._general_questions(doc)
         modifiers = [m for m in doc._.context_graph.modifiers if not part_of_a_sign(m)]

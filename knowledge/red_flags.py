@@ -93,6 +93,8 @@ class WarningSigns:
     general_questions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # catalogue/answers.yml, by answer: {"unsure": [...], "yes": [...], "no": [...]}
     answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # catalogue/signs.yml, `spellings`: other spellings of ordinary words ({"heid": "head"}).
+    spellings: Mapping[str, str] = field(default_factory=dict)
 
     def flag(self, flag_id: str) -> RedFlag:
         return next(flag for flag in self.flags if flag.id == flag_id)
@@ -276,6 +278,7 @@ def parse_warning_signs(
         context_rules=tuple(context.get("rules") or ()),
         general_questions=general,
         answers={answer: tuple((answers or {}).get(key) or ()) for key, answer in ANSWERS.items()},
+        spellings={str(word).lower(): str(meant).lower() for word, meant in (signs.get("spellings") or {}).items()},
     )
 
 
