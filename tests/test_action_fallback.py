@@ -20,13 +20,13 @@ import components  # noqa: F401  (installs the fallback, as loading the model do
 from channels.validation import replies
 from components import action_fallback
 from tests.e2e.servers import free_port
-from tests.expectations import DOCTOR_PROMPTS, ROOT, response_texts
+from tests.expectations import DOCTOR_PROMPTS, ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 NLG = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
 APOLOGY = replies()["actions_unavailable"]
-# How utter_emergency starts, before its slot (the warning signs) is filled in.
-EMERGENCY = next(iter(response_texts("utter_emergency"))).split("{")[0]
+# How utter_emergency starts (its variant without a condition: no crisis), before its slots are filled in.
+EMERGENCY = next(v["text"] for v in DOMAIN.responses["utter_emergency"] if not v.get("condition")).split("{")[0]
 
 
 def tracker(urgency: str = "routine", *earlier_this_turn: BotUttered) -> DialogueStateTracker:

@@ -135,6 +135,7 @@ def test_a_new_topic_needs_only_a_catalogue_entry(raw_catalogue):
             "key_points": ["A point."],
             "related": ["chronic_neck_pain"],
             "terms": {"symptom": ["stiff in the morning"]},
+            "get_help_now": "neck",
         }
     )
     catalogue = parse_catalogue(extended)

@@ -72,7 +72,10 @@ def test_warning_sign_table(detector, case):
         ("what counts as the worst headache of your life?", Urgency.ROUTINE),
         ("asking for a school project: what are the signs of meningitis?", Urgency.ROUTINE),
         # "If I've got ..." is a fact, not a hypothesis.
-        ("should i still go to my botox appointment if ive got a temperature of 39 and a stiff neck", Urgency.EMERGENCY),
+        (
+            "should i still go to my botox appointment if ive got a temperature of 39 and a stiff neck",
+            Urgency.EMERGENCY,
+        ),
         # A sign that came and went still counts (a mini-stroke).
         ("my face went droopy for ten minutes and now it's back to normal", Urgency.EMERGENCY),
         # Figures of speech.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from actions.topic_messages import key_points_text, summary_variations
+from knowledge.red_flags import default_warning_signs
 from tests.expectations import DOMAIN, DOSE
 
 
@@ -29,10 +30,18 @@ def test_every_doctor_prompt_says_doctor():
 
 
 def test_emergency_messages_name_the_emergency_numbers_and_say_now():
-    emergency = [v["text"] for v in DOMAIN["responses"]["utter_emergency"]]
+    emergency = [v["text"] for v in DOMAIN["responses"]["utter_emergency"] if not v.get("condition")]
     emergency += [v["text"] for v in DOMAIN["responses"]["utter_triage_result"] if "emergency" in str(v["condition"])]
     for text in emergency:
         assert "EMERGENCY" in text and "911" in text and "112" in text and "999" in text and "now" in text
+
+
+def test_crisis_support_gives_the_crisis_lines_and_says_now():
+    crisis = [v for v in DOMAIN["responses"]["utter_emergency"] if v.get("condition")]
+    assert [v["condition"] for v in crisis] == [[{"type": "slot", "name": "crisis", "value": True}]]
+    self_harm = default_warning_signs().flag("self_harm")
+    assert "{warning_advice}" in crisis[0]["text"] and "now" in crisis[0]["text"]
+    assert all(line in self_harm.advice for line in ("116 123", "988", "emergency number"))
 
 
 def test_triage_result_has_a_variation_for_every_urgency():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.red_flags import default_warning_signs
 from tests.expectations import HELDOUT, TRAINING
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +34,15 @@ def test_heldout_phrasings_are_never_trained_on():
 
 
 def test_generated_responses_cover_every_topic(catalogue):
-    generated = yaml.safe_load((ROOT / "build" / "rasa" / "topic_responses.yml").read_text(encoding="utf-8"))
-    assert set(generated["responses"]) == {f"utter_topic/{topic_id}" for topic_id in catalogue.ids}
+    generated = yaml.safe_load((ROOT / "build" / "rasa" / "responses.yml").read_text(encoding="utf-8"))
+    topics = {name for name in generated["responses"] if name.startswith("utter_topic/")}
+    assert topics == {f"utter_topic/{topic_id}" for topic_id in catalogue.ids}
+
+
+def test_generated_responses_ask_every_targeted_question():
+    generated = yaml.safe_load((ROOT / "build" / "rasa" / "responses.yml").read_text(encoding="utf-8"))
+    asked = {v["condition"][0]["value"] for v in generated["responses"]["utter_ask_safety_answer"]}
+    assert asked == {question.id for question in default_warning_signs().questions}
 
 
 def test_readme_lists_every_topic(catalogue):
