@@ -19,6 +19,8 @@ GENERATED_RESPONSES := build/rasa/responses.yml
 MODEL := models/neck-pain-assistant.tar.gz
 TRAINING_DATA := data build/rasa
 DATA_FILES := $(shell find data -name '*.yml')
+# WarningSignNet learns from these (config.yml); Rasa fingerprints it by its configuration only.
+NET_CORPORA := $(wildcard tests/corpora/warning_signs_dev*.yml)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -54,12 +56,12 @@ $(GENERATED_RESPONSES): catalogue/topics.yml catalogue/red_flags.yml scripts/gen
 
 build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES)
 
-# Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline needs --force; otherwise Rasa's
+# Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline (or new net corpora) needs --force; otherwise Rasa's
 # cache retrains only what changed. components/ and the warning-sign catalogue (signs, context,
 # answers) are read when the server starts, so they need no retraining.
-$(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIPELINE)/meta.json
+$(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIPELINE)/meta.json $(NET_CORPORA)
 	$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --fixed-model-name neck-pain-assistant --out models \
-	  $(if $(filter $(SPACY_PIPELINE)/meta.json,$?),--force)
+	  $(if $(filter $(SPACY_PIPELINE)/meta.json $(NET_CORPORA),$?),--force)
 
 train: $(MODEL)
 

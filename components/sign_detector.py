@@ -115,22 +115,24 @@ class Assessment:
 
 
 def _token_alternatives(nlp: Language, part: str, inflect: bool) -> list[list[dict]]:
-    """Token patterns for one position of a phrase: `a|b`, `~exact`, `<num>`, `<decimal>`, `<year>`, `<drug>`,
-    or a word (with its inflections if `inflect`)."""
+    """Token patterns for one position of a phrase: `a|b`, `~exact`, `<num>`, `<decimal>`, `<year>`, `<drug>`
+    (alone or as one of the alternatives), or a word (with its inflections if `inflect`)."""
     special = {"<num>": NUMBER_TOKEN, "<decimal>": DECIMAL_TOKEN, "<year>": YEAR_TOKEN, "<drug>": DRUG_TOKEN}
     if part in special:
         return [[special[part]]]
     options = part.split("|")
     # People often type contractions without the apostrophe ("cant", "doesnt").
     options += [option.replace("'", "") for option in options if "'" in option]
-    alternatives = []
+    alternatives, branches = [], [[special[option]] for option in options if option in special]
     for option in options:
+        if option in special:
+            continue
         exact = option.startswith("~") or not inflect
         tokens = nlp.make_doc(option.lstrip("~").replace("_", " ").lower())
         alternatives.append([sorted({token.text} if exact else word_variants(token.text)) for token in tokens])
     # Single-token options share one position; each multi-token option becomes its own branch.
     single = sorted({value for alt in alternatives if len(alt) == 1 for value in alt[0]})
-    branches = [[_word(values) for values in alt] for alt in alternatives if len(alt) > 1]
+    branches += [[_word(values) for values in alt] for alt in alternatives if len(alt) > 1]
     if single:
         branches.append([_word(single)])
     return branches
@@ -237,10 +239,14 @@ def _words(token_pattern: dict) -> list[str]:
     return token_pattern.get("NORM", {}).get("IN", [])
 
 
+# The number a token starts with: "38.5", "101f", "19yo", "35wks".
+LEADING_NUMBER = re.compile(r"^(\d+(?:[.,]\d+)?)")
+
+
 def _numbers(span: Span) -> list[float]:
     values = []
     for token in span:
-        match = NUMBER.match(token.lower_)
+        match = LEADING_NUMBER.match(token.lower_)
         if match:
             values.append(float(match.group(1).replace(",", ".")))
     return values
@@ -403,7 +409,7 @@ class SignDetector:
             span = Span(doc, start, end, label=name)
             number = self.concepts[name].number
             out_of_range = number and not any(number[0] <= value <= number[1] for value in _numbers(span))
-            if out_of_range and any(NUMBER.match(token.lower_) for token in span):
+            if out_of_range and any(LEADING_NUMBER.match(token.lower_) for token in span):
                 continue  # a number out of range: "temp is 36.8", "my son (7)"
             found.append(span)
         # "hay fever" masks the "fever" inside it; "collapsed from exhaustion" the "almost collapsed" it

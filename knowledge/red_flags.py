@@ -278,8 +278,15 @@ def parse_warning_signs(
         context_rules=tuple(context.get("rules") or ()),
         general_questions=general,
         answers={answer: tuple((answers or {}).get(key) or ()) for key, answer in ANSWERS.items()},
-        spellings={str(word).lower(): str(meant).lower() for word, meant in (signs.get("spellings") or {}).items()},
+        spellings=_spellings(signs.get("spellings") or {}),
     )
+
+
+def _spellings(raw: Mapping) -> dict[str, str]:
+    for word, meant in raw.items():
+        # YAML reads a bare off, no or yes as a boolean: such words need quotes.
+        _require(isinstance(word, str) and isinstance(meant, str), f"spelling '{word}'", "quote both words")
+    return {word.lower(): meant.lower() for word, meant in raw.items()}
 
 
 def _read(path: Path) -> Mapping:

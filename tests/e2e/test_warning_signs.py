@@ -1,4 +1,6 @@
-"""Warning signs, the warning-sign check and dose refusals, end to end through the real server."""
+"""Warning signs, the targeted question, the warning-sign check and dose refusals, end to end through the
+real server. What the assistant said is read from the tracker by response name (BotUttered metadata),
+never from the characters of a reply."""
 
 from __future__ import annotations
 
@@ -28,6 +30,17 @@ def texts(replies: list[dict]) -> list[str]:
     return [reply.get("text", "") for reply in replies]
 
 
+def said(stack, sender: str) -> list[str]:
+    """The responses of the latest turn, by name (custom actions' messages included)."""
+    names: list[str] = []
+    for event in stack.tracker(sender)["events"]:
+        if event["event"] == "user":
+            names = []
+        elif event["event"] == "bot":
+            names.append((event.get("metadata") or {}).get("utter_action") or "")
+    return names
+
+
 def test_every_emergency_phrasing_escalates_first(stack):
     emergencies = [case["text"] for case in CASES if case["urgency"] == "emergency"]
     failures = []
@@ -50,20 +63,33 @@ def test_every_emergency_phrasing_escalates_first(stack):
 
 def test_urgent_and_routine_phrasings_get_their_urgency(stack):
     outcomes: Counter = Counter()
-    wrong = []
+    wrong, by_the_net = [], []
+    routine = [case for case in CASES if case["urgency"] == "routine"]
     for case in CASES:
         if case["urgency"] == "emergency":
             continue
         sender = new_sender()
-        replies = stack.send(sender, case["text"])
-        urgency = stack.tracker(sender)["slots"]["urgency"]
+        stack.send(sender, case["text"])
+        tracker = stack.tracker(sender)
+        urgency = tracker["slots"]["urgency"]
         outcomes[(case["urgency"], urgency)] += 1
-        if urgency != case["urgency"]:
-            wrong.append((case["text"], case["urgency"], urgency))
         if case["urgency"] == "urgent":
-            assert "Please see a doctor today" in replies[0]["text"]
+            # "see a doctor today" first, or the one targeted question that could make it an emergency; the
+            # statistical net may escalate further.
+            assert said(stack, sender)[0] in ("utter_urgent_advice", "utter_ask_safety_answer", "utter_emergency")
+            if urgency == "routine":
+                wrong.append(case["text"])
+        elif urgency != "routine":
+            rules = tracker["latest_message"]["warning_signs"]
+            if rules["urgency"] == "routine" and tracker["latest_message"]["warning_sign_net"]["emergency"] >= 0.75:
+                by_the_net.append(case["text"])
+            else:
+                wrong.append(case["text"])
     print(f"\nUrgent and routine phrasings through the server (expected, got): {dict(outcomes)}")
+    print(f"Routine phrasings the statistical net escalated: {by_the_net}")
     assert wrong == []
+    # The net errs on the side of help, rarely.
+    assert len(by_the_net) <= 0.05 * len(routine)
 
 
 def test_after_an_emergency_every_turn_reminds_until_safe(stack):
@@ -109,7 +135,9 @@ def test_the_check_states_each_outcome(stack, opening, answers, expected):
     sender = new_sender()
     stack.send(sender, opening)
     asked, replies = answer_check(stack, sender, answers)
-    assert asked == list(QUESTIONS)
+    # Every question is asked, unless a yes ends the check at once.
+    first_yes = next((i for i, slot in enumerate(QUESTIONS) if answers.get(slot) == "yes"), None)
+    assert asked == list(QUESTIONS)[: None if first_yes is None else first_yes + 1]
     assert f"Result: {expected.upper()}" in " ".join(texts(replies))
     assert replies[-1]["text"] in DOCTOR_PROMPTS
     assert stack.tracker(sender)["slots"]["urgency"] == expected
@@ -142,3 +170,80 @@ def test_dose_requests_are_refused_without_a_dose(stack, text):
     assert replies[0]["text"] in response_texts("utter_cannot_give_dose")
     assert replies[-1]["text"] in DOCTOR_PROMPTS
     assert not any(DOSE.search(t) for t in texts(replies))
+
+
+def test_a_sign_that_completes_an_earlier_one_escalates_at_once(stack):
+    sender = new_sender()
+    stack.send(sender, "my neck is really stiff today")
+    assert stack.tracker(sender)["slots"]["urgency"] != "emergency"
+    stack.send(sender, "and now I've got a temperature of 39")
+    assert said(stack, sender)[0] == "utter_emergency"
+    assert stack.tracker(sender)["slots"]["urgency"] == "emergency"
+
+
+def test_a_possible_warning_sign_gets_one_question_and_a_no_gives_the_topic(stack):
+    sender = new_sender()
+    stack.send(sender, "I'm 30 weeks pregnant and have a headache")
+    assert said(stack, sender)[-1] == "utter_ask_safety_answer"
+    assert stack.tracker(sender)["active_loop"]["name"] == "safety_question_form"
+    stack.send(sender, "no, none of those")
+    answer = said(stack, sender)
+    assert any(name.startswith("utter_topic/") for name in answer) and answer[-1] == "utter_see_doctor"
+    assert not (stack.tracker(sender).get("active_loop") or {}).get("name")
+
+
+@pytest.mark.parametrize("answer", ["yes", "yes, my vision has gone blurry", "not sure"])
+def test_a_yes_or_not_sure_to_the_question_escalates(stack, answer):
+    sender = new_sender()
+    stack.send(sender, "I'm 30 weeks pregnant and have a headache")
+    stack.send(sender, answer)
+    assert "utter_emergency" in said(stack, sender)
+    assert stack.tracker(sender)["slots"]["urgency"] == "emergency"
+
+
+def test_an_answer_that_is_neither_yes_nor_no_is_asked_again(stack):
+    sender = new_sender()
+    stack.send(sender, "I'm 30 weeks pregnant and have a headache")
+    stack.send(sender, "what do you mean?")
+    assert said(stack, sender) == ["utter_answer_not_understood", "utter_ask_safety_answer"]
+
+
+def test_thoughts_of_suicide_get_crisis_lines_not_a_topic(stack):
+    sender = new_sender()
+    replies = stack.send(sender, "these migraines never stop, I just want to end it all")
+    slots = stack.tracker(sender)["slots"]
+    assert slots["urgency"] == "emergency" and slots["crisis"] is True
+    assert said(stack, sender)[0] == "utter_emergency" and "116 123" in replies[0]["text"]
+    assert not any(name.startswith("utter_topic/") for name in said(stack, sender))
+
+
+def test_a_free_text_yes_in_the_check_ends_it_with_an_emergency(stack):
+    sender = new_sender()
+    stack.send(sender, "/start_triage")
+    stack.send(sender, "yes it was very sudden, like a thunderclap")
+    assert "utter_emergency" in said(stack, sender) or stack.tracker(sender)["slots"]["urgency"] == "emergency"
+    assert not (stack.tracker(sender).get("active_loop") or {}).get("name")
+
+
+def test_a_topic_button_pauses_the_check_and_it_resumes_with_its_answers(stack):
+    sender = new_sender()
+    stack.send(sender, "/start_triage")
+    stack.send(sender, "no")
+    stack.send(sender, '/choose_topic{"topic": "emg"}')
+    assert said(stack, sender)[-2:] == ["utter_triage_paused", "utter_see_doctor"]
+    stack.send(sender, "/start_triage")
+    assert stack.tracker(sender)["slots"]["requested_slot"] == "triage_fever_rash"
+
+
+def test_asking_for_the_check_while_it_runs_says_so(stack):
+    sender = new_sender()
+    stack.send(sender, "/start_triage")
+    stack.send(sender, "/start_triage")
+    assert said(stack, sender)[0] == "utter_triage_already_running"
+
+
+def test_the_statistical_net_reads_every_message(stack):
+    sender = new_sender()
+    stack.send(sender, "my nan has gone grey and clammy and isn't making sense")
+    latest = stack.tracker(sender)["latest_message"]
+    assert 0.0 <= latest["warning_sign_net"]["emergency"] <= 1.0

@@ -1,0 +1,71 @@
+"""The statistical net under the warning-sign rules: trained on the development corpora only, it ranks
+unseen emergencies above everyday messages, and the classifier escalates on it."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.warning_sign_classifier import WarningSignClassifier
+from components.warning_sign_net import (
+    NET_PROPERTY,
+    NetError,
+    corpus_files,
+    emergency_probability,
+    train_net,
+    training_cases,
+)
+
+
+@pytest.fixture(scope="module")
+def net():
+    return train_net(training_cases(corpus_files("tests/corpora", "warning_signs_dev*.yml")))
+
+
+def test_the_frozen_corpus_is_never_trained_on():
+    assert all("frozen" not in file.name for file in corpus_files("tests/corpora", "warning_signs_*dev*.yml"))
+    with pytest.raises(NetError, match="frozen"):
+        corpus_files("tests/corpora", "warning_signs_*.yml")
+    with pytest.raises(NetError, match="no warning-sign corpus"):
+        corpus_files("tests/corpora", "nothing_here_*.yml")
+
+
+# Written for this test, in wordings none of the rules name.
+@pytest.mark.parametrize(
+    "emergency, everyday",
+    [
+        (
+            "my nan went grey and clammy and her left side has just stopped working",
+            "my nan's neck gets stiff in the cold, what stretches are gentle?",
+        ),
+        (
+            "toddler burning hot, floppy and won't wake properly for his bottle",
+            "toddler teething and grumpy, any tips for his sore gums?",
+        ),
+    ],
+)
+def test_an_unseen_emergency_scores_higher_than_an_everyday_message(net, emergency, everyday):
+    assert emergency_probability(net, emergency) > emergency_probability(net, everyday)
+
+
+def classified(text: str, chance: float) -> str:
+    classifier = WarningSignClassifier({"net_threshold": 0.75})
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": "topic", "confidence": 0.9},
+            "intent_ranking": [{"name": "topic", "confidence": 0.9}],
+            "entities": [],
+            NET_PROPERTY: {"emergency": chance},
+        }
+    )
+    return classifier.process([message])[0].get("intent")["name"]
+
+
+@pytest.mark.parametrize("chance, intent", [(0.9, "emergency_sign"), (0.75, "emergency_sign"), (0.5, "topic")])
+def test_the_classifier_escalates_when_the_net_thinks_an_emergency_likely(chance, intent):
+    assert classified("something is very wrong with my son and I don't know what", chance) == intent
+
+
+def test_a_rule_found_emergency_stays_an_emergency_whatever_the_net_says():
+    assert classified("worst headache of my life, came on in a second", 0.0) == "emergency_sign"
