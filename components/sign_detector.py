@@ -284,9 +284,13 @@ def chat_sentences(doc: Doc) -> Doc:
             and "\n" in token.text
         ):
             doc[index + 1].is_sent_start = True
-    # "Dizzy? No. Fainted? No.": a short answer after a question mark belongs to the question.
+    # "Dizzy? No. Fainted? No.", "Night sweats? More like ...": a short answer after a question mark
+    # belongs to the question.
     for index, token in enumerate(doc[1:], start=1):
-        if doc[index - 1].text == "?" and token.lower_ in SHORT_ANSWERS:
+        following = doc[index + 1].lower_ if index + 1 < len(doc) else ""
+        if doc[index - 1].text == "?" and (
+            token.lower_ in SHORT_ANSWERS or (token.lower_, following) == ("more", "like")
+        ):
             token.is_sent_start = False
     return doc
 
@@ -440,8 +444,11 @@ class SignDetector:
             return set()
         starts = set()
         for sentence in doc.sents:
+            # The question word opens the sentence, or follows a label ("Pharmacy student: which ...").
+            labelled = next((token.i + 1 for token in sentence if token.text == ":"), None)
             first = next((token.lower_ for token in sentence if not token.is_punct), None)
-            if sentence[-1].text == "?" and first in openers:
+            after_label = doc[labelled].lower_ if labelled is not None and labelled < sentence.end else None
+            if sentence[-1].text == "?" and (first in openers or after_label in openers):
                 starts.add(sentence.start)
         return starts
 
@@ -470,6 +477,7 @@ class SignDetector:
 
         general = self._general_questions(doc)
         modifiers = [m for m in doc._.context_graph.modifiers if not part_of_a_sign(m)]
+        today = [m.modifier_span[0] for m in modifiers if m.category == "TODAY"]
         found = []
         for span in doc.spans[SPAN_GROUP]:
             concept = self.concepts[span.label_]
@@ -479,6 +487,8 @@ class SignDetector:
             categories |= {m.category for m in modifiers if _reaches_overlapping(m, span)}
             if span.sent.start in general:
                 categories.add("HYPOTHETICAL")
+            if "OTHER_PAST" in categories and any(span.end <= start <= span.end + 4 for start in today):
+                categories.discard("OTHER_PAST")  # "my husband had a seizure 10 minutes ago"
             counts = _counts(concept, categories)
             for name in (concept.name, *concept.implies):
                 found.append(

@@ -16,13 +16,22 @@ import yaml
 from knowledge.urgency import Urgency
 
 CORPORA = Path(__file__).resolve().parent.parent / "tests" / "corpora"
-DEV = CORPORA / "warning_signs_dev.yml"
-DEV2 = CORPORA / "warning_signs_dev2.yml"
 # Written once by someone who never saw the rules; never edited, never read case by case while tuning.
 FROZEN = CORPORA / "warning_signs_frozen.yml"
 FIRST_CONTACT = CORPORA / "first_contact.yml"
 # Targets on the frozen part (issue 13).
 TARGETS = {"emergency": 0.98, "urgent": 0.95, "lookalikes_escalated": 0.03}
+
+
+def development_corpora() -> dict[str, Path]:
+    """The development corpora by name ("dev", "dev2", ...), in the order they arrived."""
+    files = sorted(CORPORA.glob("warning_signs_dev*.yml"), key=lambda f: (len(f.stem), f.stem))
+    return {file.stem.removeprefix("warning_signs_"): file for file in files}
+
+
+def first_contact() -> dict:
+    """The figures each corpus got before anyone read it (tests/corpora/first_contact.yml)."""
+    return yaml.safe_load(FIRST_CONTACT.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 For each configuration it trains a model on the same data, then measures on the same held-out files:
 intent and response-selection precision/recall/F1 (`rasa test nlu`); through the real server, entity
 precision/recall/F1, topic top-1 and top-3 accuracy, warning-sign recall and false-alarm rate on
-tests/red_flag_cases.yml, and the share of medical turns that end with the doctor prompt. Writes
-results/eval.md, results/eval.json and results/topic_confusion_<config>.png.
+tests/red_flag_cases.yml, and the share of medical turns that end with the doctor prompt. For the
+project's model it also sends every independent warning-sign corpus through the server and prints those
+figures beside the first-contact ones (tests/corpora/first_contact.yml). Writes results/eval.md,
+results/eval.json and results/topic_confusion_<config>.png.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evaluation import warning_signs  # noqa: E402
+from knowledge.urgency import Urgency  # noqa: E402
 from scripts.training import CONFIGURATIONS, RASA, WORK, run, train  # noqa: E402
 from tests.e2e import servers  # noqa: E402
 from tests.expectations import DOCTOR_PROMPTS, HELDOUT, HELDOUT_DIR, RED_FLAG_CASES  # noqa: E402
@@ -86,6 +90,7 @@ def through_server(name: str, model: Path) -> dict:
             doctor += bool(replies) and replies[-1].get("text") in DOCTOR_PROMPTS
             confusion[(expected, topics[0] if topics else "(none)")] += 1
 
+        corpora = warning_sign_corpora(stack) if name == "project" else None
         flagged = Counter()
         for case in RED_FLAG_CASES:
             sender = f"eval-{uuid.uuid4().hex}"
@@ -104,7 +109,70 @@ def through_server(name: str, model: Path) -> dict:
         "warning_sign_false_alarm_rate": round(false_alarms / len(routine), 3),
         "entities": entities,
         "confusion": {f"{want} -> {got}": n for (want, got), n in sorted(confusion.items())},
+        "warning_sign_corpora": corpora,
     }
+
+
+def corpus_outcome(stack: servers.RasaStack, text: str) -> warning_signs.Outcome:
+    """What the real server did with one message: the urgency slot, and whether it asked the targeted
+    question instead."""
+    sender = f"eval-{uuid.uuid4().hex}"
+    stack.send(sender, text)
+    tracker = stack.tracker(sender)
+    asked = (tracker.get("active_loop") or {}).get("name") == "safety_question_form"
+    return warning_signs.Outcome(Urgency.parse(tracker["slots"].get("urgency")), asked=asked)
+
+
+def warning_sign_corpora(stack: servers.RasaStack) -> dict:
+    """Every independent corpus through the server: the development ones (tuned on, and the statistical
+    net trained on them) and the frozen one (never read, never trained on). Counts only."""
+    corpora = {**warning_signs.development_corpora(), "frozen": warning_signs.FROZEN}
+    scores = {}
+    for name, path in corpora.items():
+        cases = warning_signs.load(path)
+        score = warning_signs.run(cases, lambda text: corpus_outcome(stack, text))
+        scores[name] = score.as_dict()
+        print(f"  {name}: {score.summary()} | asked instead: {score.asked_instead}", flush=True)
+    return scores
+
+
+def warning_sign_markdown(scores: dict) -> str:
+    first = warning_signs.first_contact()
+    later = first.get("later_corpora", {})
+
+    def cell(pair: list[int]) -> str:
+        hits, total = pair
+        return f"{hits}/{total} ({hits / total:.1%})" if total else "-"
+
+    def contact(name: str) -> dict:
+        if name in ("dev", "frozen"):
+            return first[name]["server"]
+        entry = later.get(name, {})
+        return entry.get("with_net") or entry.get("detector") or {}
+
+    lines = [
+        "| corpus | when | emergencies escalated | urgent flagged | look-alikes escalated | plain escalated |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, score in scores.items():
+        before = contact(name)
+        measures = ("emergency", "urgent", "lookalikes_escalated", "plain_escalated")
+        lines.append(
+            f"| {name} | first contact | "
+            + " | ".join(cell(before[m]) if m in before else "-" for m in measures)
+            + " |"
+        )
+        tuned = "held out, today" if name == "frozen" else "tuned on, today"
+        lines.append(f"| {name} | {tuned} | " + " | ".join(cell(score[m]) for m in measures) + " |")
+    frozen = warning_signs.Score(**scores["frozen"])
+    missed = frozen.misses_targets()
+    verdict = "all targets met" if not missed else "targets not met: " + "; ".join(missed)
+    return (
+        "\n## Warning signs on the independent corpora (the project's model, through the real server)\n\n"
+        + "\n".join(lines)
+        + f"\n\nFrozen set: {verdict}. Emergencies that got the targeted question instead of an escalation "
+        + f"(a yes or 'not sure' escalates): {frozen.asked_instead}.\n"
+    )
 
 
 def plot_confusion(name: str, confusion: dict) -> Path:
@@ -180,6 +248,8 @@ def main() -> None:
         results[name] = {"training_seconds": round(seconds, 1), "nlu": nlu, "server": server}
     (RESULTS / "eval.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     table = markdown(results)
+    if results.get("project", {}).get("server", {}).get("warning_sign_corpora"):
+        table += warning_sign_markdown(results["project"]["server"]["warning_sign_corpora"])
     (RESULTS / "eval.md").write_text("# Evaluation: project vs Rasa's default configuration\n\n" + table)
     print(table)
 
