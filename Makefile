@@ -20,7 +20,7 @@ MODEL := models/neck-pain-assistant.tar.gz
 TRAINING_DATA := data build/rasa
 DATA_FILES := $(shell find data -name '*.yml')
 # WarningSignNet learns from these (config.yml); Rasa fingerprints it by its configuration only.
-NET_CORPORA := $(wildcard tests/corpora/warning_signs_dev*.yml)
+NET_CORPORA := $(wildcard tests/corpora/warning_signs_dev*.yml) tests/red_flag_cases.yml
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

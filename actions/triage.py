@@ -77,6 +77,8 @@ class ValidateTriageForm(FormValidationAction):
         known = answers(tracker)
         if any(answer in POSSIBLE_YES for answer in known.values()):
             return []  # a warning sign: the result comes now, not after the remaining questions
+        if tracker.get_slot("urgency") == Urgency.EMERGENCY.value:
+            return []  # an emergency is open: no questions, the result repeats it
         earlier = earlier_answers(tracker)
         return [slot for slot in domain_slots if slot not in earlier or tracker.get_slot(slot) is not None]
 

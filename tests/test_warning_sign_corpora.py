@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from components.sign_detector import default_detector
-from components.warning_sign_net import corpus_files, emergency_probability, train_net, training_cases
+from components.warning_sign_net import WarningSignNet, emergency_probability, net_files, train_net, training_cases
 from evaluation import warning_signs
 from knowledge.urgency import Urgency
 
@@ -16,7 +16,7 @@ THRESHOLD = 0.75  # components.warning_sign_classifier's default
 @pytest.fixture(scope="module")
 def predict():
     detector = default_detector()
-    net = train_net(training_cases(corpus_files("tests/corpora", "warning_signs_dev*.yml")))
+    net = train_net(training_cases(net_files(WarningSignNet.get_default_config())))
 
     def outcome(text: str) -> warning_signs.Outcome:
         assessment = detector.assess(text)

@@ -10,8 +10,10 @@ from components.warning_sign_classifier import WarningSignClassifier
 from components.warning_sign_net import (
     NET_PROPERTY,
     NetError,
+    WarningSignNet,
     corpus_files,
     emergency_probability,
+    net_files,
     train_net,
     training_cases,
 )
@@ -19,7 +21,7 @@ from components.warning_sign_net import (
 
 @pytest.fixture(scope="module")
 def net():
-    return train_net(training_cases(corpus_files("tests/corpora", "warning_signs_dev*.yml")))
+    return train_net(training_cases(net_files(WarningSignNet.get_default_config())))
 
 
 def test_the_frozen_corpus_is_never_trained_on():
