@@ -23,7 +23,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -60,6 +60,14 @@ def training_cases(files: Iterable[Path]) -> list[tuple[str, bool]]:
     return cases
 
 
+def routine_cases(training_data: TrainingData, config: dict[str, Any]) -> list[tuple[str, bool]]:
+    """The assistant's own topic and small-talk examples, as messages that are not emergencies: without
+    them the net learns that a word such as "pulling" means a stroke, and talks over "my head keeps
+    pulling to the left"."""
+    routine = set(config.get("routine_intents") or ())
+    return [(example.get(TEXT), False) for example in training_data.intent_examples if example.get(INTENT) in routine]
+
+
 def net_files(config: dict[str, Any]) -> list[Path]:
     """The development corpora and the project's own table."""
     return [*corpus_files(config["corpora"], config["pattern"]), *(ROOT / table for table in config["tables"])]
@@ -88,7 +96,12 @@ class WarningSignNet(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"corpora": "tests/corpora", "pattern": "warning_signs_dev*.yml", "tables": ["tests/red_flag_cases.yml"]}
+        return {
+            "corpora": "tests/corpora",
+            "pattern": "warning_signs_dev*.yml",
+            "tables": ["tests/red_flag_cases.yml"],
+            "routine_intents": ["topic", "greet", "goodbye", "thank", "help", "bot_challenge", "out_of_scope"],
+        }
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, net=None) -> None:
         self.config = config
@@ -107,7 +120,7 @@ class WarningSignNet(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        self.net = train_net(training_cases(net_files(self.config)))
+        self.net = train_net(training_cases(net_files(self.config)) + routine_cases(training_data, self.config))
         with self.model_storage.write_to(self.resource) as directory:
             joblib.dump(self.net, directory / MODEL_FILE)
         return self.resource

@@ -3,7 +3,11 @@ unseen emergencies above everyday messages, and the classifier escalates on it."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
 from components.warning_sign_classifier import WarningSignClassifier
@@ -14,14 +18,43 @@ from components.warning_sign_net import (
     corpus_files,
     emergency_probability,
     net_files,
+    routine_cases,
     train_net,
     training_cases,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 @pytest.fixture(scope="module")
 def net():
-    return train_net(training_cases(net_files(WarningSignNet.get_default_config())))
+    config = WarningSignNet.get_default_config()
+    routine = routine_cases(load_data(str(ROOT / "data" / "nlu")), config)
+    return train_net(training_cases(net_files(config)) + routine)
+
+
+def heldout_topic_phrasings() -> list[str]:
+    data = yaml.safe_load((ROOT / "tests" / "nlu" / "heldout_topics.yml").read_text(encoding="utf-8"))
+    return [line.strip()[2:] for block in data["nlu"] for line in block["examples"].splitlines() if line.strip()]
+
+
+def test_the_nets_routine_examples_are_the_assistants_topic_and_small_talk_examples():
+    cases = routine_cases(load_data(str(ROOT / "data" / "nlu")), WarningSignNet.get_default_config())
+    texts = {text for text, _ in cases}
+    assert len(cases) > 500 and not any(emergency for _, emergency in cases)
+    assert "botox for neck pain" in texts and not any("worst headache" in text for text in texts)
+
+
+def test_held_out_topic_descriptions_do_not_make_the_net_escalate(net):
+    # "my head keeps pulling to the left" once scored 0.92: the net had learnt "pulling" from stroke cases.
+    # At most one in fifty: the net is a safety net and errs towards escalating; the examples people are
+    # shown in the README never escalate.
+    phrasings = heldout_topic_phrasings()
+    escalated = [text for text in phrasings if emergency_probability(net, text) >= 0.75]
+    assert len(escalated) <= len(phrasings) // 50, escalated
+    shown = ["my head keeps pulling to the left", "I get headaches since my disc herniation", "is botox safe for my neck?"]
+    assert all(emergency_probability(net, f"{text} on its own") < 0.75 for text in shown[:1])
+    assert all(emergency_probability(net, text) < 0.75 for text in shown)
 
 
 def test_the_frozen_corpus_is_never_trained_on():
