@@ -18,9 +18,12 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evaluation import topics as topic_corpus  # noqa: E402
 from evaluation import warning_signs  # noqa: E402
 from knowledge.urgency import Urgency  # noqa: E402
 from scripts.training import CONFIGURATIONS, RASA, WORK, run, train  # noqa: E402
@@ -91,6 +94,7 @@ def through_server(name: str, model: Path) -> dict:
             confusion[(expected, topics[0] if topics else "(none)")] += 1
 
         corpora = warning_sign_corpora(stack) if name == "project" else None
+        topic_scores = topic_corpora(stack) if name == "project" else None
         flagged = Counter()
         for case in RED_FLAG_CASES:
             sender = f"eval-{uuid.uuid4().hex}"
@@ -110,7 +114,57 @@ def through_server(name: str, model: Path) -> dict:
         "entities": entities,
         "confusion": {f"{want} -> {got}": n for (want, got), n in sorted(confusion.items())},
         "warning_sign_corpora": corpora,
+        "topic_corpora": topic_scores,
     }
+
+
+def server_topics(stack: servers.RasaStack, text: str) -> list[str]:
+    """The topics the real server ranked for one message, best first (empty: no topic)."""
+    sender = f"eval-{uuid.uuid4().hex}"
+    stack.send(sender, text)
+    return stack.tracker(sender)["slots"]["topics"] or []
+
+
+def topic_corpora(stack: servers.RasaStack) -> dict:
+    """The independent topic corpus through the server: the development part (tuned on) and the frozen
+    part (never read, never trained on). Counts only."""
+    scores = {}
+    for name, path in (("dev", topic_corpus.DEV), ("frozen", topic_corpus.FROZEN)):
+        score = topic_corpus.run(topic_corpus.load(path), lambda text: server_topics(stack, text))
+        scores[name] = score.as_dict()
+        print(f"  topics {name}: {score.summary()}", flush=True)
+    return scores
+
+
+def topic_markdown(scores: dict) -> str:
+    first = yaml.safe_load(topic_corpus.FIRST_CONTACT.read_text(encoding="utf-8"))
+
+    def cell(pair: list[int]) -> str:
+        hits, total = pair
+        return f"{hits}/{total} ({hits / total:.1%})" if total else "-"
+
+    lines = ["| part | when | top-1 | top-3 | no topic |", "|---|---|---|---|---|"]
+    for name, score in scores.items():
+        before = first[name]["server"]
+        lines.append(
+            f"| {name} | first contact ({first['commit']}) | "
+            + " | ".join(cell(before[m]) for m in ("top1", "top3", "no_topic"))
+            + " |"
+        )
+        tuned = "held out, today" if name == "frozen" else "tuned on, today"
+        lines.append(f"| {name} | {tuned} | " + " | ".join(cell(score[m]) for m in ("top1", "top3", "no_topic")) + " |")
+    frozen = topic_corpus.Score(**scores["frozen"])
+    missed = [
+        f"{name} {frozen.rate(name):.1%} < {target:.1%}"
+        for name, target in topic_corpus.TARGETS.items()
+        if frozen.rate(name) < target
+    ]
+    verdict = "all targets met" if not missed else "targets not met: " + "; ".join(missed)
+    return (
+        "\n## Topics on the independent corpus (the project's model, through the real server)\n\n"
+        + "\n".join(lines)
+        + f"\n\nFrozen part: {verdict}.\n"
+    )
 
 
 def corpus_outcome(stack: servers.RasaStack, text: str) -> warning_signs.Outcome:
@@ -250,6 +304,8 @@ def main() -> None:
     table = markdown(results)
     if results.get("project", {}).get("server", {}).get("warning_sign_corpora"):
         table += warning_sign_markdown(results["project"]["server"]["warning_sign_corpora"])
+    if results.get("project", {}).get("server", {}).get("topic_corpora"):
+        table += topic_markdown(results["project"]["server"]["topic_corpora"])
     (RESULTS / "eval.md").write_text("# Evaluation: project vs Rasa's default configuration\n\n" + table)
     print(table)
 

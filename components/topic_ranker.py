@@ -1,0 +1,190 @@
+"""Rasa NLU component: ranks the catalogue topics for a message, in place of Rasa's ResponseSelector.
+
+TF-IDF over character 2-5-grams (typos, new spellings) and word 1-2-grams, then a logistic regression,
+trained on the examples of the retrieval intent `topic/<id>` (data/nlu/topics.yml) and, as one more
+class, the examples of the conversational intents (greetings, yes, no, out of scope). It writes the same
+`response_selector` output as Rasa's ResponseSelector, so `utter_topic` and the topic actions read it
+unchanged. When the intent classifier gave up on a message (fallback, out of scope) or heard a bare yes
+or no in what is really a description ("stiff neck, no fever, no rash"), and the ranker is sure the
+message is about a topic, the intent becomes the topic intent: a health message for which a topic fits
+never gets "no topic". Chosen on an independently written topic corpus (`make eval`): more often right than DIET's
+response selection on phrasings nobody trained on, and it trains in seconds instead of minutes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
+
+MODEL_FILE = "topic_ranker.joblib"
+# The label of the examples of conversational intents: not a topic.
+OTHER = "__other__"
+
+
+def train_ranker(texts: list[str], labels: list[str], c: float = 20.0) -> Pipeline:
+    ranker = make_pipeline(
+        make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True),
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True),
+        ),
+        LogisticRegression(C=c, max_iter=5000),
+    )
+    ranker.fit(texts, labels)
+    return ranker
+
+
+def probabilities(ranker: Pipeline, text: str) -> dict[str, float]:
+    return dict(zip(map(str, ranker.classes_), map(float, ranker.predict_proba([text])[0]), strict=True))
+
+
+def ranked(ranker: Pipeline, text: str, limit: int = 10) -> list[tuple[str, float]]:
+    """(intent_response_key, confidence) of the topics, best first, the confidences renormalised over the
+    topics alone."""
+    scores = probabilities(ranker, text)
+    scores.pop(OTHER, None)
+    total = sum(scores.values()) or 1.0
+    return sorted(((key, score / total) for key, score in scores.items()), key=lambda item: -item[1])[:limit]
+
+
+def topic_chance(ranker: Pipeline, text: str) -> float:
+    """How likely the message is about one of the topics rather than conversation."""
+    return 1.0 - probabilities(ranker, text).get(OTHER, 0.0)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TopicRanker(GraphComponent):
+    """Ranks the topics of one retrieval intent with a linear model over character and word n-grams."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "retrieval_intent": "topic",
+            "C": 20.0,
+            # Examples of these intents train the "not a topic" class.
+            "other_intents": [],
+            # Intents that become the topic intent when the ranker is this sure that a topic fits; a yes
+            # or no only when the message is longer than a bare answer.
+            "route_intents": ["nlu_fallback", "out_of_scope"],
+            "answer_intents": ["affirm", "deny"],
+            "route_threshold": 0.6,
+            "answer_min_words": 4,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        ranker: Pipeline | None = None,
+        responses: dict[str, list[dict[str, Any]]] | None = None,
+    ) -> None:
+        self.config = config
+        self.model_storage = model_storage
+        self.resource = resource
+        self.ranker = ranker
+        self.responses = responses or {}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TopicRanker:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        intent = self.config["retrieval_intent"]
+        other = set(self.config["other_intents"])
+        examples = [
+            (example.get(TEXT), example.get(INTENT_RESPONSE_KEY) if example.get(INTENT) == intent else OTHER)
+            for example in training_data.intent_examples
+            if (example.get(INTENT) == intent and example.get(INTENT_RESPONSE_KEY)) or example.get(INTENT) in other
+        ]
+        self.ranker = train_ranker([text for text, _ in examples], [label for _, label in examples], self.config["C"])
+        self.responses = {
+            key: value for key, value in (training_data.responses or {}).items() if key.startswith(f"utter_{intent}/")
+        }
+        with self.model_storage.write_to(self.resource) as directory:
+            joblib.dump({"ranker": self.ranker, "responses": self.responses}, directory / MODEL_FILE)
+        return self.resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TopicRanker:
+        with model_storage.read_from(resource) as directory:
+            saved = joblib.load(directory / MODEL_FILE)
+        return cls(config, model_storage, resource, saved["ranker"], saved["responses"])
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self.ranker is None:
+            return messages
+        intent = self.config["retrieval_intent"]
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text.strip():
+                continue
+            ranking = ranked(self.ranker, text)
+            best, confidence = ranking[0]
+            utter_action = f"utter_{best}"
+            selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
+            selector[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = [intent]
+            selector[intent] = {
+                RESPONSE_SELECTOR_PREDICTION_KEY: {
+                    RESPONSE_SELECTOR_RESPONSES_KEY: self.responses.get(utter_action, []),
+                    "confidence": confidence,
+                    INTENT_RESPONSE_KEY: best,
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
+                },
+                RESPONSE_SELECTOR_RANKING_KEY: [
+                    {"confidence": score, INTENT_RESPONSE_KEY: key} for key, score in ranking
+                ],
+            }
+            message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selector, add_to_output=True)
+            self._route(message, text)
+        return messages
+
+    def _route(self, message: Message, text: str) -> None:
+        """Give the topic intent to a health message the intent classifier did not recognise."""
+        intent = (message.get(INTENT) or {}).get("name")
+        routable = intent in self.config["route_intents"] or (
+            intent in self.config["answer_intents"] and len(text.split()) >= self.config["answer_min_words"]
+        )
+        if not routable:
+            return
+        chance = topic_chance(self.ranker, text)
+        if chance < self.config["route_threshold"]:
+            return
+        topic = {"name": self.config["retrieval_intent"], "confidence": chance}
+        others = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != topic["name"]]
+        message.set(INTENT, topic, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [topic, *others], add_to_output=True)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
