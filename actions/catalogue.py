@@ -21,9 +21,12 @@ class CatalogueError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
+    """An article as it is cited: title, publishing site and date."""
+
     key: str
     title: str
-    file: str
+    site: str
+    date: str
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,11 @@ def parse_catalogue(data: object) -> Catalogue:
     sources = {}
     for key, raw in raw_sources.items():
         _require(
-            isinstance(raw, dict) and raw.get("title") and raw.get("file"),
+            isinstance(raw, dict) and raw.get("title") and raw.get("site") and raw.get("date"),
             f"source '{key}'",
-            "needs 'title' and 'file'",
+            "needs 'title', 'site' and 'date'",
         )
-        sources[key] = Source(key=key, title=raw["title"], file=raw["file"])
+        sources[key] = Source(key=key, title=raw["title"], site=raw["site"], date=raw["date"])
     help_lines = data.get("get_help_now") or {}
     _require(isinstance(help_lines, dict) and help_lines, "catalogue", "missing 'get_help_now'")
     raw_topics = data.get("topics")

@@ -55,6 +55,16 @@ def rank_topics(latest_message: dict[str, Any], catalogue: Catalogue) -> list[st
     return [item["id"] for item in [ranking[0], *runners_up]][:MAX_RANKED_TOPICS]
 
 
+def named_topic(latest_message: dict[str, Any], catalogue: Catalogue) -> str | None:
+    """The topic whose catalogue terms the message names most ("methocarbamol" -> muscle relaxants), the
+    ranker's order breaking ties; None when it names none."""
+    hits = topic_term_hits(latest_message.get("entities") or [], catalogue)
+    if not hits:
+        return None
+    order = {item["id"]: index for index, item in enumerate(selector_ranking(latest_message, catalogue))}
+    return min(hits, key=lambda topic_id: (-hits[topic_id], order.get(topic_id, len(order))))
+
+
 def suggestions(latest_message: dict[str, Any], catalogue: Catalogue, shown: str) -> list[str]:
     """Other topics to offer after `shown`: confident or mentioned runners-up first, then its related topics."""
     confidence = {item["id"]: item["confidence"] for item in selector_ranking(latest_message, catalogue)}

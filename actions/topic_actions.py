@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue import default_catalogue
 from actions.channels import utter_with_buttons
-from actions.ranking import chosen_topic, rank_topics, suggestions
+from actions.ranking import chosen_topic, named_topic, rank_topics, suggestions
 from actions.topic_messages import key_points_text, topic_button
 
 
@@ -34,6 +34,22 @@ class ActionSuggestRelatedTopics(Action):
             buttons = [topic_button(catalogue[topic_id]) for topic_id in offered]
             utter_with_buttons(dispatcher, tracker, catalogue.messages["related_intro"], buttons)
         return [SlotSet("topics", ranked)]
+
+
+class ActionTopicAfterRefusal(Action):
+    """After a refused dose or prescription request, give the topic of the medicine or treatment it names."""
+
+    def name(self) -> str:
+        return "action_topic_after_refusal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        topic_id = named_topic(tracker.latest_message, default_catalogue())
+        if topic_id is None:
+            return []
+        dispatcher.utter_message(response=f"utter_topic/{topic_id}")
+        return [SlotSet("topics", [topic_id])]
 
 
 class ActionShowChosenTopic(Action):

@@ -14,6 +14,7 @@ from actions.topic_actions import (
     ActionShowChosenTopic,
     ActionSuggestRelatedTopics,
     ActionTellMeMore,
+    ActionTopicAfterRefusal,
 )
 from tests.trackers import make_tracker, selector_output
 
@@ -134,7 +135,7 @@ async def test_no_match_clears_topics(catalogue, dispatcher):
 @pytest.mark.parametrize(
     "entities, expected",
     [
-        ([{"entity": "symptom", "value": "Whiplash"}], {"chronic_neck_pain": 1}),
+        ([{"entity": "symptom", "value": "Whiplash"}], {"whiplash": 1}),
         (
             [{"entity": "symptom", "value": "droopy eyelids"}, {"entity": "symptom", "value": "Bruising"}],
             {"botox_risks": 2},
@@ -168,3 +169,25 @@ async def test_webchat_gets_buttons_that_stay_visible(catalogue, dispatcher):
     (message,) = dispatcher.messages
     assert message["custom"]["data"]["text"] == catalogue.messages["related_intro"]
     assert [b["payload"] for b in message["custom"]["data"]["buttons"]][0] == '/choose_topic{"topic":"nerve_blocks"}'
+
+
+@pytest.mark.parametrize(
+    "entities, ranking, expected",
+    [
+        ([{"entity": "treatment", "value": "methocarbamol"}], {}, "muscle_relaxants"),
+        (
+            [{"entity": "treatment", "value": "Dysport"}],
+            {"botox_neck_pain": 0.7, "botox_risks": 0.3},
+            "botox_neck_pain",
+        ),
+        ([], {"emg": 0.9}, None),
+    ],
+)
+async def test_a_refused_request_gets_the_topic_of_what_it_names(catalogue, dispatcher, entities, ranking, expected):
+    tracker = make_tracker(intent="ask_dose", entities=entities, selector=ranking)
+    events = await run(ActionTopicAfterRefusal(), dispatcher, tracker)
+    if expected is None:
+        assert events == [] and dispatcher.messages == []
+    else:
+        assert [message["response"] for message in dispatcher.messages] == [f"utter_topic/{expected}"]
+        assert events[0]["value"] == [expected]

@@ -54,10 +54,13 @@ def test_heldout_phrasings_find_their_topic(stack):
     for expected, text in examples:
         sender = new_sender()
         replies = stack.send(sender, text)
-        topics = stack.tracker(sender)["slots"]["topics"] or []
+        tracker = stack.tracker(sender)
+        topics = tracker["slots"]["topics"] or []
         top1 += topics[:1] == [expected]
         top3 += expected in topics[:3]
-        doctor += ends_with_doctor_prompt(replies)
+        # A targeted warning-sign question holds the answer, and its doctor prompt, until it is answered.
+        asked = (tracker.get("active_loop") or {}).get("name") == "safety_question_form"
+        doctor += ends_with_doctor_prompt(replies) or asked
         if topics[:1] != [expected]:
             misses[f"{expected} -> {topics[:1]}: {text[:60]}"] += 1
 
