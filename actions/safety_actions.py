@@ -198,7 +198,10 @@ class ActionAnswerSafetyQuestion(Action):
             slots = {event["name"]: event["value"] for event in events}
             dispatcher.utter_message(response="utter_emergency", **slots)
             return [*events, SlotSet("topics", []), *done]
-        if tracker.get_slot("urgency") == Urgency.URGENT.value:
+        if tracker.get_slot("urgency") == Urgency.EMERGENCY.value:
+            # A no settles this question only: the emergency raised earlier is still open and comes first.
+            dispatcher.utter_message(response="utter_emergency")
+        elif tracker.get_slot("urgency") == Urgency.URGENT.value:
             dispatcher.utter_message(response="utter_urgent_advice")
         self._give_held_back_topic(dispatcher, tracker)
         return done

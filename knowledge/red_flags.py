@@ -184,6 +184,8 @@ def _parse_concept(name: str, raw: Mapping) -> Concept:
 
 
 def _combinations(raw: object, where: str, known: set[str]) -> tuple[frozenset[str], ...]:
+    if raw is None:
+        return ()  # raised only by a yes to a question / asked only when the statistical net is unsure
     _require(isinstance(raw, list) and raw, where, "'when' must be a non-empty list of concept lists")
     combinations = []
     for alternative in raw:
@@ -231,7 +233,7 @@ def parse_warning_signs(
     flags = []
     for raw in red_flags.get("red_flags") or ():
         where = f"red flag '{raw.get('id', '?')}'"
-        for key in ("id", "urgency", "says", "advice", "sources", "when"):
+        for key in ("id", "urgency", "says", "advice", "sources"):
             _require(raw.get(key), where, f"missing '{key}'")
         _require(raw["urgency"] in ("urgent", "emergency"), where, "urgency must be urgent or emergency")
         for source in raw["sources"]:
@@ -244,7 +246,7 @@ def parse_warning_signs(
                 says=raw["says"],
                 advice=raw["advice"],
                 sources=tuple(raw["sources"]),
-                when=_combinations(raw["when"], where, known),
+                when=_combinations(raw.get("when"), where, known),
                 response=raw.get("response") or DEFAULT_RESPONSES[urgency],
             )
         )
@@ -254,7 +256,7 @@ def parse_warning_signs(
     questions = []
     for raw in red_flags.get("questions") or ():
         where = f"question '{raw.get('id', '?')}'"
-        for key in ("id", "text", "when", "asks_about", "if_yes"):
+        for key in ("id", "text", "asks_about", "if_yes"):
             _require(raw.get(key), where, f"missing '{key}'")
         _require(raw["if_yes"] in ids, where, f"unknown red flag '{raw['if_yes']}'")
         for concept in raw["asks_about"]:
@@ -263,7 +265,7 @@ def parse_warning_signs(
             Question(
                 id=raw["id"],
                 text=" ".join(raw["text"].split()),
-                when=_combinations(raw["when"], where, known),
+                when=_combinations(raw.get("when"), where, known),
                 asks_about=frozenset(raw["asks_about"]),
                 if_yes=raw["if_yes"],
             )

@@ -206,6 +206,15 @@ async def test_a_no_after_an_urgent_sign_repeats_the_urgent_advice_first(dispatc
     assert responses(dispatcher) == ["utter_urgent_advice"]
 
 
+async def test_a_no_during_an_open_emergency_repeats_the_emergency_first(dispatcher):
+    # Found by the conversation fuzz test: fever and a stiff neck, then a pregnancy question answered no.
+    tracker = make_tracker(
+        slots={"urgency": "emergency", "safety_question": "pregnancy_check", "safety_answer": "no", "topics": ["emg"]}
+    )
+    await ActionAnswerSafetyQuestion().run(dispatcher, tracker, {})
+    assert responses(dispatcher)[0] == "utter_emergency"
+
+
 # ------------------------------------------------------------------------------------ the warning-sign check
 @pytest.mark.parametrize(
     "slot, text, answer",

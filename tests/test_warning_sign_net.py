@@ -52,7 +52,11 @@ def test_held_out_topic_descriptions_do_not_make_the_net_escalate(net):
     phrasings = heldout_topic_phrasings()
     escalated = [text for text in phrasings if emergency_probability(net, text) >= 0.75]
     assert len(escalated) <= len(phrasings) // 50, escalated
-    shown = ["my head keeps pulling to the left", "I get headaches since my disc herniation", "is botox safe for my neck?"]
+    shown = [
+        "my head keeps pulling to the left",
+        "I get headaches since my disc herniation",
+        "is botox safe for my neck?",
+    ]
     assert all(emergency_probability(net, f"{text} on its own") < 0.75 for text in shown[:1])
     assert all(emergency_probability(net, text) < 0.75 for text in shown)
 
@@ -83,8 +87,8 @@ def test_an_unseen_emergency_scores_higher_than_an_everyday_message(net, emergen
     assert emergency_probability(net, emergency) > emergency_probability(net, everyday)
 
 
-def classified(text: str, chance: float) -> str:
-    classifier = WarningSignClassifier({"net_threshold": 0.75})
+def classified_message(text: str, chance: float) -> Message:
+    classifier = WarningSignClassifier({"net_threshold": 0.9, "net_question_threshold": 0.75})
     message = Message(
         data={
             "text": text,
@@ -94,13 +98,34 @@ def classified(text: str, chance: float) -> str:
             NET_PROPERTY: {"emergency": chance},
         }
     )
-    return classifier.process([message])[0].get("intent")["name"]
+    return classifier.process([message])[0]
 
 
-@pytest.mark.parametrize("chance, intent", [(0.9, "emergency_sign"), (0.75, "emergency_sign"), (0.5, "topic")])
-def test_the_classifier_escalates_when_the_net_thinks_an_emergency_likely(chance, intent):
+def classified(text: str, chance: float) -> str:
+    return classified_message(text, chance).get("intent")["name"]
+
+
+@pytest.mark.parametrize(
+    "chance, intent",
+    [(0.95, "emergency_sign"), (0.9, "emergency_sign"), (0.8, "possible_warning_sign"), (0.5, "topic")],
+)
+def test_the_classifier_escalates_when_the_net_thinks_an_emergency_likely_and_asks_when_possible(chance, intent):
     assert classified("something is very wrong with my son and I don't know what", chance) == intent
+
+
+def test_the_question_the_net_asks_is_the_general_one_and_a_yes_raises_an_emergency():
+    message = classified_message("something is very wrong with my son and I don't know what", 0.8)
+    asked = [e["value"] for e in message.get("entities") if e["entity"] == "safety_question"]
+    assert asked == ["emergency_check"]
+    signs = WarningSignClassifier({}).detector.warning_signs
+    assert signs.flag(signs.question("emergency_check").if_yes).urgency.value == "emergency"
 
 
 def test_a_rule_found_emergency_stays_an_emergency_whatever_the_net_says():
     assert classified("worst headache of my life, came on in a second", 0.0) == "emergency_sign"
+
+
+def test_a_message_the_rules_recognise_as_a_look_alike_is_not_escalated_by_the_net():
+    # "pulling to one side" is a walking sign; with the head pulled aside it is the neck muscles.
+    assert classified("my head keeps pulling to one side and I can't stop it", 0.95) == "topic"
+    assert classified("I keep pulling to one side when I walk and I can't stop it", 0.95) != "topic"
