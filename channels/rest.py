@@ -2,22 +2,27 @@
 messages a polite reply (channels/validation.py), everything else Rasa's own RestInput.
 
 Enabled in credentials.yml as `channels.rest.CheckedRestInput`; the URL stays /webhooks/rest/webhook.
+Each reply also names the response that produced it (`response`) and, for warning signs, its urgency
+(`urgency`, from the response's metadata in domain.yml), so that clients mark emergencies by structure.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.validation import check_message, clean_text, sender_error
+
+logger = logging.getLogger(__name__)
 
 EXPECTED = 'a JSON object like {"sender": "<conversation id>", "message": "<text>"}'
 
@@ -52,6 +57,25 @@ def cleaned(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
     return on_cleaned_message
 
 
+def reply_marks(message: dict[str, Any]) -> dict[str, str]:
+    """The response's name and urgency, as sent beside its text."""
+    marks = {"response": message.get("utter_action")}
+    metadata = message.get("metadata")
+    if isinstance(metadata, dict):
+        marks["urgency"] = metadata.get("urgency")
+    return {key: value for key, value in marks.items() if isinstance(value, str)}
+
+
+class MarkedCollectingOutputChannel(CollectingOutputChannel):
+    """Rasa's collecting channel, with each reply marked by the response that produced it."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        start = len(self.messages)
+        await super().send_response(recipient_id, message)
+        for reply in self.messages[start:]:
+            reply.update(reply_marks(message))
+
+
 class CheckedRestInput(RestInput):
     """Rasa's REST channel behind request and message checks."""
 
@@ -60,7 +84,13 @@ class CheckedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(cleaned(on_new_message))
+        # Rasa's own blueprint, but with replies collected in the marking channel (and no streaming).
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        deliver = cleaned(on_new_message)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
 
         @webhook.middleware("request")
         async def refuse_bad_requests(request: Request) -> HTTPResponse | None:
@@ -75,5 +105,22 @@ class CheckedRestInput(RestInput):
             if verdict.reply is not None:
                 return response.json([{"recipient_id": str(request.json["sender"]), "text": verdict.reply}])
             return None
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            collector = MarkedCollectingOutputChannel()
+            try:
+                await deliver(
+                    UserMessage(
+                        self._extract_message(request),
+                        collector,
+                        await self._extract_sender(request),
+                        input_channel=self._extract_input_channel(request),
+                        metadata=self.get_metadata(request),
+                    )
+                )
+            except Exception:  # as in Rasa's handler: answer with what was collected, and go on
+                logger.exception("The REST channel could not handle a message.")
+            return response.json(collector.messages)
 
         return webhook
