@@ -27,7 +27,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train chat serve scale-out slack web web-deps bench bench-scale-out eval actions validate lint format test test-unit test-stories test-e2e clean
+.PHONY: help install build train chat serve scale-out slack web web-deps bench bench-scale-out eval actions validate lint format test test-unit test-server test-stories test-e2e clean
 
 help:
 	@echo "make chat   - set everything up and chat on the command line"
@@ -43,7 +43,8 @@ help:
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $$(scripts/find_python310.sh) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip==24.0"
-	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	# --no-compile: byte-compiling all of TensorFlow at install costs a minute; Python compiles what it imports.
+	$(BIN)/pip install --quiet --no-compile -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 install: $(BIN)/.installed
@@ -170,7 +171,13 @@ test-e2e: $(MODEL) $(WEBCHAT)
 	@scripts/test_prerequisites.sh
 	$(BIN)/pytest -q -s tests/e2e
 
-test: lint validate test-unit test-stories test-e2e
+# The unit tests need no model: they run beside training, the conversation tests and the end-to-end tests
+# (2 cores: the two halves take about as long as each other).
+test: lint validate
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-server
+
+test-server: test-stories
+	@$(MAKE) --no-print-directory test-e2e
 
 clean:
 	rm -rf build models results .rasa

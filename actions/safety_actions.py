@@ -173,6 +173,8 @@ class ValidateSafetyQuestionForm(FormValidationAction):
             return {"safety_answer": "yes"}  # the answer describes the sign itself
         answer = answer_from(tracker.latest_message)
         if answer is None:
+            if tracker.get_slot("urgency") == Urgency.EMERGENCY.value:
+                dispatcher.utter_message(response="utter_emergency")  # an open emergency comes first
             dispatcher.utter_message(response="utter_answer_not_understood")
         return {"safety_answer": answer}
 

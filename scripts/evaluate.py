@@ -118,11 +118,17 @@ def through_server(name: str, model: Path) -> dict:
     }
 
 
-def server_topics(stack: servers.RasaStack, text: str) -> list[str]:
-    """The topics the real server ranked for one message, best first (empty: no topic)."""
+def server_topics(stack: servers.RasaStack, text: str, held_back: list[int] | None = None) -> list[str]:
+    """The topics the real server ranked for one message, best first (empty: no topic); counts in
+    `held_back` the messages that got a warning-sign escalation or question instead of a topic."""
     sender = f"eval-{uuid.uuid4().hex}"
     stack.send(sender, text)
-    return stack.tracker(sender)["slots"]["topics"] or []
+    tracker = stack.tracker(sender)
+    topics = tracker["slots"]["topics"] or []
+    asked = (tracker.get("active_loop") or {}).get("name") == "safety_question_form"
+    if held_back is not None and not topics and (asked or tracker["slots"].get("urgency") == "emergency"):
+        held_back[0] += 1
+    return topics
 
 
 def topic_corpora(stack: servers.RasaStack) -> dict:
@@ -130,9 +136,12 @@ def topic_corpora(stack: servers.RasaStack) -> dict:
     part (never read, never trained on). Counts only."""
     scores = {}
     for name, path in (("dev", topic_corpus.DEV), ("frozen", topic_corpus.FROZEN)):
-        score = topic_corpus.run(topic_corpus.load(path), lambda text: server_topics(stack, text))
-        scores[name] = score.as_dict()
-        print(f"  topics {name}: {score.summary()}", flush=True)
+        held_back = [0]
+        score = topic_corpus.run(
+            topic_corpus.load(path), lambda text, held_back=held_back: server_topics(stack, text, held_back)
+        )
+        scores[name] = {**score.as_dict(), "warning_sign_instead": held_back[0]}
+        print(f"  topics {name}: {score.summary()}; warning sign instead of a topic: {held_back[0]}", flush=True)
     return scores
 
 
@@ -153,7 +162,7 @@ def topic_markdown(scores: dict) -> str:
         )
         tuned = "held out, today" if name == "frozen" else "tuned on, today"
         lines.append(f"| {name} | {tuned} | " + " | ".join(cell(score[m]) for m in ("top1", "top3", "no_topic")) + " |")
-    frozen = topic_corpus.Score(**scores["frozen"])
+    frozen = topic_corpus.Score(**{k: v for k, v in scores["frozen"].items() if k != "warning_sign_instead"})
     missed = [
         f"{name} {frozen.rate(name):.1%} < {target:.1%}"
         for name, target in topic_corpus.TARGETS.items()
@@ -163,7 +172,9 @@ def topic_markdown(scores: dict) -> str:
     return (
         "\n## Topics on the independent corpus (the project's model, through the real server)\n\n"
         + "\n".join(lines)
-        + f"\n\nFrozen part: {verdict}.\n"
+        + f"\n\nFrozen part: {verdict}. Messages that got a warning-sign escalation or question instead of a "
+        + f"topic (by design; counted as no topic): dev {scores['dev'].get('warning_sign_instead', 0)}, "
+        + f"frozen {scores['frozen'].get('warning_sign_instead', 0)}.\n"
     )
 
 

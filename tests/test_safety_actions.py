@@ -206,6 +206,14 @@ async def test_a_no_after_an_urgent_sign_repeats_the_urgent_advice_first(dispatc
     assert responses(dispatcher) == ["utter_urgent_advice"]
 
 
+async def test_an_answer_not_understood_during_an_open_emergency_repeats_the_emergency_first(dispatcher):
+    # Found by the conversation fuzz test: fever and a stiff neck, a pregnancy question, then "tell me more".
+    tracker = make_tracker(text="tell me more", slots={"urgency": "emergency", "safety_question": "pregnancy_check"})
+    result = await ValidateSafetyQuestionForm().validate_safety_answer("tell me more", dispatcher, tracker, {})
+    assert result == {"safety_answer": None}
+    assert responses(dispatcher) == ["utter_emergency", "utter_answer_not_understood"]
+
+
 async def test_a_no_during_an_open_emergency_repeats_the_emergency_first(dispatcher):
     # Found by the conversation fuzz test: fever and a stiff neck, then a pregnancy question answered no.
     tracker = make_tracker(

@@ -50,15 +50,15 @@ def test_held_out_topic_descriptions_do_not_make_the_net_escalate(net):
     # At most one in fifty: the net is a safety net and errs towards escalating; the examples people are
     # shown in the README never escalate.
     phrasings = heldout_topic_phrasings()
-    escalated = [text for text in phrasings if emergency_probability(net, text) >= 0.75]
+    escalated = [text for text in phrasings if emergency_probability(net, text) >= 0.6]
     assert len(escalated) <= len(phrasings) // 50, escalated
     shown = [
         "my head keeps pulling to the left",
         "I get headaches since my disc herniation",
         "is botox safe for my neck?",
     ]
-    assert all(emergency_probability(net, f"{text} on its own") < 0.75 for text in shown[:1])
-    assert all(emergency_probability(net, text) < 0.75 for text in shown)
+    assert all(emergency_probability(net, f"{text} on its own") < 0.6 for text in shown[:1])
+    assert all(emergency_probability(net, text) < 0.6 for text in shown)
 
 
 def test_the_frozen_corpus_is_never_trained_on():
@@ -88,7 +88,7 @@ def test_an_unseen_emergency_scores_higher_than_an_everyday_message(net, emergen
 
 
 def classified_message(text: str, chance: float) -> Message:
-    classifier = WarningSignClassifier({"net_threshold": 0.9, "net_question_threshold": 0.75})
+    classifier = WarningSignClassifier({})
     message = Message(
         data={
             "text": text,
