@@ -27,7 +27,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train chat serve scale-out slack web web-deps bench bench-scale-out eval actions validate lint format test test-unit test-server test-stories test-e2e clean
+.PHONY: help install build train chat serve scale-out slack web web-deps bench bench-scale-out eval actions validate lint format test test-unit test-stories test-e2e clean
 
 help:
 	@echo "make chat   - set everything up and chat on the command line"
@@ -169,15 +169,13 @@ test-stories: $(MODEL)
 
 test-e2e: $(MODEL) $(WEBCHAT)
 	@scripts/test_prerequisites.sh
-	$(BIN)/pytest -q -s tests/e2e
+	$(BIN)/pytest -q -n 2 --dist loadfile tests/e2e
 
-# The unit tests need no model: they run beside training, the conversation tests and the end-to-end tests
-# (2 cores: the two halves take about as long as each other).
+# Training uses both cores, so it runs alone; the end-to-end tests mostly wait on servers (two pytest
+# workers, a server stack each), so the unit tests run beside them. Measured on a clean clone: docs/testing.md.
 test: lint validate
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-server
-
-test-server: test-stories
-	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory test-stories
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-e2e
 
 clean:
 	rm -rf build models results .rasa
