@@ -6,6 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 RASA := $(BIN)/rasa
 PY := $(BIN)/python
+# The Rasa server with the project's changes to Rasa installed (components/rasa_patches.py); takes rasa's arguments.
+RASA_SERVER := $(PY) -m components.server
+# The action server: rasa-sdk and the knowledge package only (actions/requirements.txt), no TensorFlow.
+ACTION_SERVER = $(PY) -m rasa_sdk --actions actions --port $(ACTIONS_PORT)
 PORT ?= 5005
 WEB_PORT ?= 8080
 # Origins allowed to talk to the Rasa server from a browser: only the web page's, by default.
@@ -49,10 +53,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 
 install: $(BIN)/.installed
 
-$(SPACY_PIPELINE)/meta.json: catalogue/topics.yml scripts/build_spacy_pipeline.py actions/catalogue.py $(BIN)/.installed
+$(SPACY_PIPELINE)/meta.json: catalogue/topics.yml scripts/build_spacy_pipeline.py knowledge/catalogue.py $(BIN)/.installed
 	$(PY) scripts/build_spacy_pipeline.py $(SPACY_PIPELINE)
 
-$(GENERATED_RESPONSES): catalogue/topics.yml catalogue/red_flags.yml scripts/generate_responses.py actions/catalogue.py actions/topic_messages.py knowledge/red_flags.py $(BIN)/.installed
+$(GENERATED_RESPONSES): catalogue/topics.yml catalogue/red_flags.yml scripts/generate_responses.py knowledge/catalogue.py knowledge/topic_messages.py knowledge/red_flags.py $(BIN)/.installed
 	$(PY) scripts/generate_responses.py $@
 
 build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES)
@@ -67,14 +71,14 @@ $(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIP
 train: $(MODEL)
 
 actions: $(BIN)/.installed
-	$(RASA) run actions --actions actions --port $(ACTIONS_PORT)
+	$(ACTION_SERVER)
 
 # The command-line chat (scripts/chat.py, docs/console-chat.md) through the REST channel; both servers log
 # to build/ and stop when the chat ends. CONVERSATION_ID=<id> continues a conversation.
 chat: $(MODEL)
 	@mkdir -p build
-	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & actions_pid=$$!; \
-	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT) \
+	@$(ACTION_SERVER) > build/action-server.log 2>&1 & actions_pid=$$!; \
+	  $(RASA_SERVER) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT) \
 	    > build/rasa-server.log 2>&1 & rasa_pid=$$!; \
 	  trap "kill $$actions_pid $$rasa_pid 2>/dev/null" EXIT INT TERM; \
 	  $(PY) scripts/chat.py --url http://localhost:$(PORT) --wait 300 --server-pid $$rasa_pid \
@@ -88,9 +92,9 @@ API_TOKEN = token="$${RASA_AUTH_TOKEN:-}"; \
 
 serve: $(MODEL)
 	@$(API_TOKEN); \
-	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) & \
+	  $(ACTION_SERVER) & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
-	  $(RASA) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.yml \
+	  $(RASA_SERVER) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.yml \
 	    --credentials credentials.yml --port $(PORT)
 
 # rasa-webchat, pinned in web/package-lock.json and served from web/node_modules (no CDN).
@@ -101,20 +105,20 @@ $(WEBCHAT): web/package.json web/package-lock.json
 web-deps: $(WEBCHAT)
 
 web: $(MODEL) $(WEBCHAT)
-	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & actions_pid=$$!; \
+	@$(ACTION_SERVER) > build/action-server.log 2>&1 & actions_pid=$$!; \
 	  $(PY) -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web > build/web-server.log 2>&1 & web_pid=$$!; \
 	  trap "kill $$actions_pid $$web_pid 2>/dev/null" EXIT INT TERM; \
 	  echo; echo "  Open http://localhost:$(WEB_PORT)/?server=http://localhost:$(PORT) once Rasa says it is up."; echo; \
-	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT) \
+	  $(RASA_SERVER) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT) \
 	    --cors $(CORS_ORIGINS)
 
 # For Slack: the webhook is exposed through a tunnel, so Rasa's HTTP API stays off.
 slack: $(MODEL)
 	@test -n "$$SLACK_BOT_TOKEN" -a -n "$$SLACK_SIGNING_SECRET" || \
 	  { echo "Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET first (see docs/slack.md)."; exit 1; }
-	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & \
+	@$(ACTION_SERVER) > build/action-server.log 2>&1 & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
-	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
+	  $(RASA_SERVER) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml --port $(PORT)
 
 # Scale-out on one machine (docs/scale-out.md): the action server, two Rasa servers (ports 5006 and
 # 5007) sharing PostgreSQL and Redis named by DB_* and REDIS_* in the environment, nginx in front
@@ -125,10 +129,10 @@ scale-out: $(MODEL)
 	  test -z "$$missing" || { echo "Set$$missing first (docs/scale-out.md; empty passwords are allowed)."; exit 1; }
 	@mkdir -p build/nginx/logs
 	@$(API_TOKEN); export ACTION_SERVER_URL=http://localhost:$(ACTIONS_PORT)/webhook; \
-	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) > build/action-server.log 2>&1 & actions_pid=$$!; \
-	  $(RASA) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
+	  $(ACTION_SERVER) > build/action-server.log 2>&1 & actions_pid=$$!; \
+	  $(RASA_SERVER) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
 	    --credentials credentials.yml --port 5006 > build/rasa-5006.log 2>&1 & first_pid=$$!; \
-	  $(RASA) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
+	  $(RASA_SERVER) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
 	    --credentials credentials.yml --port 5007 > build/rasa-5007.log 2>&1 & second_pid=$$!; \
 	  trap "kill $$actions_pid $$first_pid $$second_pid 2>/dev/null" EXIT INT TERM; \
 	  echo "Rasa servers log to build/rasa-5006.log and build/rasa-5007.log; nginx listens on http://localhost:5005"; \
@@ -154,12 +158,12 @@ validate: build
 	$(PY) scripts/validate_data.py --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check actions channels components scripts tests
-	$(BIN)/ruff format --check actions channels components scripts tests
+	$(BIN)/ruff check actions channels components knowledge evaluation scripts tests
+	$(BIN)/ruff format --check actions channels components knowledge evaluation scripts tests
 
 format: $(BIN)/.installed
-	$(BIN)/ruff format actions channels components scripts tests
-	$(BIN)/ruff check --fix actions channels components scripts tests
+	$(BIN)/ruff format actions channels components knowledge evaluation scripts tests
+	$(BIN)/ruff check --fix actions channels components knowledge evaluation scripts tests
 
 test-unit: build
 	$(BIN)/pytest -q -rs tests --ignore=tests/e2e
@@ -172,10 +176,11 @@ test-e2e: $(MODEL) $(WEBCHAT)
 	$(BIN)/pytest -q -n 2 --dist loadfile tests/e2e
 
 # Training uses both cores, so it runs alone; the end-to-end tests mostly wait on servers (two pytest
-# workers, a server stack each), so the unit tests run beside them. Measured on a clean clone: docs/testing.md.
+# workers, a server stack each), so the unit and conversation tests run beside them. Measured on a clean
+# clone: docs/testing.md.
 test: lint validate
-	@$(MAKE) --no-print-directory test-stories
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-e2e
+	@$(MAKE) --no-print-directory train
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-unit test-stories test-e2e
 
 clean:
 	rm -rf build models results .rasa

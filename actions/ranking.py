@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.catalogue import Catalogue
-from actions.terms import topic_term_hits
+from knowledge.catalogue import Catalogue
+from knowledge.terms import topic_term_hits
 
 RETRIEVAL_INTENT = "topic"
 # How many topic ids the `topics` slot keeps, best first.

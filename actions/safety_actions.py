@@ -10,10 +10,9 @@ from rasa_sdk.events import ActionExecuted, SlotSet, UserUtteranceReverted, User
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.catalogue import default_catalogue
 from actions.channels import utter_with_buttons
 from actions.ranking import rank_topics
-from actions.topic_messages import topic_button
+from knowledge.catalogue import default_catalogue
 from knowledge.red_flags import (
     RedFlag,
     advice,
@@ -22,6 +21,7 @@ from knowledge.red_flags import (
     describe,
     urgency_of,
 )
+from knowledge.topic_messages import topic_button
 from knowledge.urgency import Urgency
 
 # Used when the statistical NLU alone flagged an emergency and no rule named the sign.

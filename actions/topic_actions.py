@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalogue import default_catalogue
 from actions.channels import utter_with_buttons
 from actions.ranking import chosen_topic, named_topic, rank_topics, suggestions
-from actions.topic_messages import key_points_text, topic_button
+from knowledge.catalogue import default_catalogue
+from knowledge.topic_messages import key_points_text, topic_button
 
 
 def _all_topic_buttons() -> list[dict[str, str]]:

@@ -1,9 +1,3 @@
-"""Rasa-side code: custom NLU components, loaded by the Rasa server through config.yml."""
-
-from components import action_fallback, speedups
-
-# Rasa imports this package when it loads the model (config.yml names components.*), so every process
-# that serves the model gets the faster paths (see speedups.py) and the apology when the action server
-# fails (see action_fallback.py).
-speedups.install()
-action_fallback.install()
+"""Rasa-side code: custom NLU components and policies (named in config.yml), the project's changes to
+Rasa's internals (rasa_patches.py, installed by server.py) and the lock store. Importing it changes
+nothing."""

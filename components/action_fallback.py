@@ -20,12 +20,10 @@ from typing import Any
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
-from channels.validation import replies
-
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
-APOLOGY = "actions_unavailable"
+APOLOGY = "utter_actions_unavailable"
 
 _rasa_run = RemoteAction.run
 
@@ -46,17 +44,12 @@ def apologised_this_turn(tracker: Any) -> bool:
 
 async def apology(nlg: Any, tracker: Any, output_channel: Any) -> list[Event]:
     """The apology, the emergency message while one is open, and the doctor prompt, as bot events."""
-    messages: list[dict[str, Any]] = []
-    if tracker.get_slot("urgency") == "emergency":
-        messages.append({"response": "utter_emergency"})
-    messages.append({"text": replies()[APOLOGY], "utter_action": APOLOGY})
-    messages.append({"response": "utter_see_doctor"})
+    responses = ["utter_emergency"] if tracker.get_slot("urgency") == "emergency" else []
+    responses += [APOLOGY, "utter_see_doctor"]
     events: list[Event] = []
-    for message in messages:
-        if "response" in message:
-            generated = await nlg.generate(message["response"], tracker, output_channel.name())
-            message = {**(generated or {}), "utter_action": message["response"]}
-        events.append(create_bot_utterance(dict(message)))
+    for response in responses:
+        generated = await nlg.generate(response, tracker, output_channel.name())
+        events.append(create_bot_utterance({**(generated or {}), "utter_action": response}))
     return events
 
 

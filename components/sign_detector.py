@@ -22,7 +22,6 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from actions.terms import lemma_table, word_variants
 from knowledge.red_flags import (
     DOSE_REQUEST,
     Concept,
@@ -33,6 +32,7 @@ from knowledge.red_flags import (
     default_warning_signs,
     urgency_of,
 )
+from knowledge.terms import lemma_table, word_variants
 from knowledge.urgency import Urgency
 
 # medspaCy's matcher module calls warnings.filterwarnings("ignore") when it is imported; keep the

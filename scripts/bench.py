@@ -1,9 +1,9 @@
 """Load benchmark (`make bench`): the project's configuration vs Rasa's default one, same data, same run.
 
 For each configuration it trains a model from scratch (scripts/training.py), starts the real action
-server and Rasa server on free ports (tests/e2e/servers.py), measures the time from start to ready, then
+server and Rasa server on free ports (evaluation/servers.py), measures the time from start to ready, then
 runs a single user and N concurrent users, each holding the conversation CONVERSATION (in
-tests/expectations.py) through the REST channel, and reports throughput, latency percentiles, errors,
+evaluation/expectations.py) through the REST channel, and reports throughput, latency percentiles, errors,
 the servers' memory and the training time, with the ratio between the two configurations.
 
     python scripts/bench.py [--users 20] [--rounds 3] [--reuse-models] [--model models/x.tar.gz]
@@ -31,9 +31,9 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evaluation import servers  # noqa: E402
+from evaluation.expectations import CONVERSATION  # noqa: E402
 from scripts.training import CONFIGURATIONS, train  # noqa: E402
-from tests.e2e import servers  # noqa: E402
-from tests.expectations import CONVERSATION  # noqa: E402
 
 RESULTS = ROOT / "results"
 
@@ -172,8 +172,8 @@ def table(results: dict, users: int) -> str:
 
 def measure_scale_out(model: Path, users: int, rounds: int) -> dict:
     """One and two Rasa servers with endpoints.scale-out.yml, on private PostgreSQL and Redis, behind
-    nginx (deploy/nginx.conf), started as the scale-out tests start them (tests/e2e/services.py)."""
-    from tests.e2e import services
+    nginx (deploy/nginx.conf), started as the scale-out tests start them (evaluation/services.py)."""
+    from evaluation import services
 
     servers.MODEL = model.resolve()
     workdir = ROOT / "build" / "bench" / "scale-out"

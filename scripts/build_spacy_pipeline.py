@@ -21,8 +21,8 @@ from spacy.lookups import load_lookups
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actions.catalogue import Catalogue, default_catalogue  # noqa: E402
-from actions.terms import word_variants  # noqa: E402
+from knowledge.catalogue import Catalogue, default_catalogue  # noqa: E402
+from knowledge.terms import word_variants  # noqa: E402
 
 PIPELINE_NAME = "neck_pain_en"
 

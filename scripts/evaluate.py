@@ -23,12 +23,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evaluation import servers, warning_signs  # noqa: E402
 from evaluation import topics as topic_corpus  # noqa: E402
-from evaluation import warning_signs  # noqa: E402
+from evaluation.expectations import DOCTOR_PROMPTS, HELDOUT, HELDOUT_DIR, RED_FLAG_CASES  # noqa: E402
 from knowledge.urgency import Urgency  # noqa: E402
 from scripts.training import CONFIGURATIONS, RASA, WORK, run, train  # noqa: E402
-from tests.e2e import servers  # noqa: E402
-from tests.expectations import DOCTOR_PROMPTS, HELDOUT, HELDOUT_DIR, RED_FLAG_CASES  # noqa: E402
 
 RESULTS = ROOT / "results"
 

@@ -17,9 +17,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actions.catalogue import default_catalogue  # noqa: E402
-from actions.topic_messages import summary_variations  # noqa: E402
+from knowledge.catalogue import default_catalogue  # noqa: E402
 from knowledge.red_flags import default_warning_signs  # noqa: E402
+from knowledge.topic_messages import summary_variations  # noqa: E402
 
 # As the warning-sign check's questions in domain.yml: "not sure" is read from its words by the NLU.
 YES_NO_BUTTONS = [

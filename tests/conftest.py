@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalogue import Catalogue, default_catalogue
+from knowledge.catalogue import Catalogue, default_catalogue
 
 
 @pytest.fixture(scope="session")

@@ -16,15 +16,13 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-import components  # noqa: F401  (installs the fallback, as loading the model does)
-from channels.validation import replies
-from components import action_fallback
-from tests.e2e.servers import free_port
-from tests.expectations import DOCTOR_PROMPTS, ROOT
+from components import action_fallback, rasa_patches
+from evaluation.expectations import DOCTOR_PROMPTS, ROOT
+from evaluation.servers import free_port
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 NLG = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
-APOLOGY = replies()["actions_unavailable"]
+APOLOGY = DOMAIN.responses["utter_actions_unavailable"][0]["text"]
 # How utter_emergency starts (its variant without a condition: no crisis), before its slots are filled in.
 EMERGENCY = next(v["text"] for v in DOMAIN.responses["utter_emergency"] if not v.get("condition")).split("{")[0]
 
@@ -81,7 +79,12 @@ def action_server():
     thread.join(timeout=5)
 
 
-def test_loading_the_components_installs_the_fallback():
+@pytest.fixture(autouse=True, scope="module")
+def patched():
+    assert rasa_patches.install()
+
+
+def test_installing_the_patches_installs_the_fallback():
     assert RemoteAction.run is action_fallback.run_or_apologise
 
 

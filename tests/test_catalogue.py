@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.catalogue import CATALOGUE_PATH, REQUIRED_TOPIC_FIELDS, CatalogueError, parse_catalogue
-from actions.topic_messages import key_points_text, summary_variations
-from tests.expectations import DOSE
+from evaluation.expectations import DOSE
+from knowledge.catalogue import CATALOGUE_PATH, REQUIRED_TOPIC_FIELDS, CatalogueError, parse_catalogue
+from knowledge.topic_messages import key_points_text, summary_variations
 
 # The topic ids are a contract shared with tests, tools and later issues.
 CONTRACT_IDS = {

@@ -11,7 +11,7 @@ from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
 from components.lock_store import AtomicRedisLockStore
-from tests.e2e.services import redis_server
+from evaluation.services import redis_server
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from components.sign_detector import SignDetector, TypoFixer, default_detector
+from evaluation.expectations import RED_FLAG_CASES as CASES
 from knowledge.red_flags import (
     CONTEXT_PATH,
     RED_FLAGS_PATH,
@@ -17,7 +18,6 @@ from knowledge.red_flags import (
     parse_warning_signs,
 )
 from knowledge.urgency import Urgency
-from tests.expectations import RED_FLAG_CASES as CASES
 
 DOSE_REQUESTS = [
     "how many units of botox should I inject?",

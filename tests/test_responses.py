@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from actions.topic_messages import key_points_text, summary_variations
+from evaluation.expectations import DOMAIN, DOSE
 from knowledge.red_flags import default_warning_signs
-from tests.expectations import DOMAIN, DOSE
+from knowledge.topic_messages import key_points_text, summary_variations
 
 
 def every_text(catalogue) -> list[str]:

@@ -13,8 +13,7 @@ from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 
-import components  # noqa: F401  (installs the faster paths, as loading the model does)
-from components import speedups
+from components import rasa_patches, speedups
 
 RESPONSES = [
     {"events": [], "responses": []},
@@ -45,7 +44,12 @@ def remote_action() -> RemoteAction:
     return RemoteAction("action_suggest_related_topics", EndpointConfig("http://127.0.0.1:1/webhook"))
 
 
-def test_loading_the_components_installs_all_four():
+@pytest.fixture(autouse=True, scope="module")
+def patched():
+    assert rasa_patches.install()
+
+
+def test_installing_the_patches_installs_all_four():
     assert RemoteAction._validate_action_result is speedups.validate_action_result
     assert Event.resolve_by_type is speedups.resolve_by_type
     assert RasaModel.load.__func__ is speedups.load_model

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from actions.ranking import MAX_SUGGESTIONS, rank_topics, selector_ranking, suggestions
-from actions.terms import topic_term_hits
 from actions.topic_actions import (
     ActionListTopics,
     ActionNoTopicMatch,
@@ -16,6 +15,7 @@ from actions.topic_actions import (
     ActionTellMeMore,
     ActionTopicAfterRefusal,
 )
+from knowledge.terms import topic_term_hits
 from tests.trackers import make_tracker, selector_output
 
 

@@ -13,7 +13,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from tests.expectations import ROOT
+from evaluation.expectations import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 

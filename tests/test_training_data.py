@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from evaluation.expectations import HELDOUT, TRAINING
 from knowledge.red_flags import default_warning_signs
-from tests.expectations import HELDOUT, TRAINING
 
 ROOT = Path(__file__).resolve().parent.parent
 

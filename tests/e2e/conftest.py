@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.e2e.servers import ROOT, RasaStack, free_port, running_stack, wait_until
+from evaluation.servers import ROOT, RasaStack, free_port, running_stack, wait_until
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.e2e.servers import ROOT, RasaStack, free_port
+from evaluation.servers import ROOT, RasaStack, free_port
 
 CHAT = ROOT / "scripts" / "chat.py"
 # prompt_toolkit redraws the prompt on every key, so "You:" cannot delimit a turn; it turns bracketed

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from tests.expectations import DOMAIN
+from evaluation.expectations import DOMAIN
 
 TOPICS = sorted(name.split("/", 1)[1] for name in DOMAIN["responses"] if name.startswith("utter_topic/"))
 # Responses that give health information or advice: such a turn ends with the doctor prompt, unless it

@@ -17,9 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from channels.validation import replies as channel_replies
-from tests.e2e.servers import ROOT, RasaStack, free_port, project_endpoints, stop_process, wait_until
-from tests.expectations import DOCTOR_PROMPTS, response_texts
+from evaluation.expectations import DOCTOR_PROMPTS, response_texts
+from evaluation.servers import ROOT, RasaStack, free_port, project_endpoints, stop_process, wait_until
 
 FUZZ_EXAMPLES = 150
 fuzzed: list[int] = []
@@ -99,7 +98,7 @@ def texts(replies: list[dict]) -> list[str]:
     return [reply.get("text", "") for reply in replies]
 
 
-APOLOGY = channel_replies()["actions_unavailable"]
+APOLOGY = response_texts("utter_actions_unavailable").pop()
 
 
 def test_with_the_action_server_down_it_apologises_keeps_safety_and_recovers(fragile):

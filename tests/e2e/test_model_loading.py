@@ -1,4 +1,5 @@
-"""The model loaded the fast way (components/speedups.py) predicts exactly what Rasa's own loading does."""
+"""The model loaded the fast way (components/speedups.py, installed by components/rasa_patches.py)
+predicts exactly what Rasa's own loading does."""
 
 from __future__ import annotations
 
@@ -8,16 +9,15 @@ import sys
 
 import pytest
 
-from tests.e2e.servers import MODEL, ROOT
-from tests.expectations import HELDOUT
+from evaluation.expectations import HELDOUT
+from evaluation.servers import MODEL, ROOT
 
 # Runs in a fresh process per loader, so that the two models never share TensorFlow state.
 PARSE = """
 import asyncio, json, sys
-from rasa.utils.tensorflow.models import RasaModel
-from components import speedups
-if sys.argv[1] == "rasa":
-    RasaModel.load = classmethod(speedups._rasa_load_model)
+from components import rasa_patches
+if sys.argv[1] == "fast":
+    assert rasa_patches.install()
 from rasa.core.agent import Agent
 agent = Agent.load(sys.argv[2])
 texts = json.loads(sys.stdin.read())

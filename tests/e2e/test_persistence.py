@@ -17,9 +17,9 @@ import aiohttp
 import psycopg2
 import pytest
 
-from tests.e2e import services
-from tests.e2e.servers import RasaStack
-from tests.expectations import CONVERSATION
+from evaluation import services
+from evaluation.expectations import CONVERSATION
+from evaluation.servers import RasaStack
 
 # The warning-sign check is half-way (three of its questions answered) after these messages.
 MID_CHECK = 5

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 import yaml
 
-from actions.catalogue import default_catalogue
-from tests.expectations import DOCTOR_PROMPTS, ROOT, response_texts
+from evaluation.expectations import DOCTOR_PROMPTS, ROOT, response_texts
+from knowledge.catalogue import default_catalogue
 
 
 def heldout_examples() -> list[tuple[str, str]]:

@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from actions.catalogue import default_catalogue
+from evaluation.expectations import DOCTOR_PROMPTS
+from evaluation.servers import running_stack
+from knowledge.catalogue import default_catalogue
 from tests.e2e.bad_inputs import BAD_TEXTS, expected_reply
-from tests.e2e.servers import running_stack
 from tests.e2e.slack_stand_in import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackWebApi, signed_headers
-from tests.expectations import DOCTOR_PROMPTS
 
 
 @pytest.fixture(scope="module")

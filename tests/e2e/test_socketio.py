@@ -8,9 +8,9 @@ import uuid
 import pytest
 import socketio
 
-from actions.catalogue import default_catalogue
+from evaluation.expectations import DOCTOR_PROMPTS, response_texts
+from knowledge.catalogue import default_catalogue
 from tests.e2e.bad_inputs import BAD_TEXTS, expected_reply
-from tests.expectations import DOCTOR_PROMPTS, response_texts
 
 TIMEOUT = 20
 

@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
-from tests.expectations import DOCTOR_PROMPTS, DOMAIN, DOSE, response_texts
-from tests.expectations import RED_FLAG_CASES as CASES
+from evaluation.expectations import DOCTOR_PROMPTS, DOMAIN, DOSE, response_texts
+from evaluation.expectations import RED_FLAG_CASES as CASES
 
 QUESTIONS = {
     slot: DOMAIN["responses"][f"utter_ask_{slot}"][0]["text"]

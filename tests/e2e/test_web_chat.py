@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from actions.catalogue import default_catalogue
-from tests.expectations import DOCTOR_PROMPTS, ROOT
+from evaluation.expectations import DOCTOR_PROMPTS, ROOT
+from knowledge.catalogue import default_catalogue
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = ROOT / "tests" / "output" / "web-chat.png"

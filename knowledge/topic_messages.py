@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.catalogue import Topic
+from knowledge.catalogue import Topic
 
 # Lead-ins for a topic summary. They never diagnose: a topic "may be relevant", nothing more.
 SUMMARY_LEAD_INS = (

@@ -16,9 +16,13 @@ from pathlib import Path
 import requests
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "neck-pain-assistant.tar.gz"
 RASA = str(Path(sys.executable).parent / "rasa")
+# The Rasa server as `make serve` starts it: with the project's changes to Rasa installed.
+RASA_SERVER = [sys.executable, "-m", "components.server"]
+# The action server as `make serve` starts it: rasa-sdk alone, without Rasa (and TensorFlow).
+ACTION_SERVER = [sys.executable, "-m", "rasa_sdk"]
 
 
 def free_port() -> int:
@@ -126,7 +130,7 @@ class RasaStack:
         process = self._start(
             name,
             [
-                RASA,
+                *RASA_SERVER,
                 "run",
                 "--enable-api",
                 "--auth-token",
@@ -159,7 +163,7 @@ class RasaStack:
         """Start the action server (again, on the same port)."""
         self.actions_log = "actions" if self.actions is None else f"actions-{len(self.processes)}"
         self.actions = self._start(
-            self.actions_log, [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
+            self.actions_log, [*ACTION_SERVER, "--actions", "actions", "--port", str(self.actions_port)]
         )
         if wait:
             self.wait_for_actions()

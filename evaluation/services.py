@@ -24,7 +24,7 @@ from pathlib import Path
 
 import redis
 
-from tests.e2e.servers import ROOT, RasaStack, free_port, stop_process
+from evaluation.servers import ROOT, RasaStack, free_port, stop_process
 
 NGINX_CONFIG = ROOT / "deploy" / "nginx.conf"
 SCALE_OUT_ENDPOINTS = ROOT / "endpoints.scale-out.yml"

@@ -10,7 +10,7 @@ from pathlib import Path
 import spacy_lookups_data
 import srsly
 
-from actions.catalogue import Catalogue
+from knowledge.catalogue import Catalogue
 
 WORD = re.compile(r"[a-z0-9]+")
 
