@@ -25,11 +25,12 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.validation import check_message, sender_error
+from knowledge.urgency import Urgency, of_reply
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
-EMERGENCY_MARK = "🚨"
+EMERGENCY_HEADER = "🚨 Possible emergency"
 MAX_BUTTONS_PER_BLOCK = 25  # Slack's limit for one actions block
 SEEN_EVENTS_KEPT = 10_000
 
@@ -41,14 +42,17 @@ class SlackOutput(SlackBot):
         super().__init__(token, channel, thread_id)
         self.client = AsyncWebClient(token, base_url=api_url)
 
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        if not text.startswith(EMERGENCY_MARK):
-            return await super().send_text_message(recipient_id, text, **kwargs)
-        blocks = [
-            {"type": "header", "text": {"type": "plain_text", "text": f"{EMERGENCY_MARK} Possible emergency"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text.lstrip(EMERGENCY_MARK).strip()}*"}},
-        ]
-        await self._post_message(channel=self.slack_channel or recipient_id, text=text, blocks=blocks)
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """An emergency reply (marked in its response's metadata) gets a header; everything else Rasa's way."""
+        if of_reply(message) is Urgency.EMERGENCY and message.get("text") and not message.get("buttons"):
+            text = message["text"]
+            blocks = [
+                {"type": "header", "text": {"type": "plain_text", "text": f"{EMERGENCY_HEADER}"}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}},
+            ]
+            await self._post_message(channel=self.slack_channel or recipient_id, text=text, blocks=blocks)
+            return
+        await super().send_response(recipient_id, message)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any

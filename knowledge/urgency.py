@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
+from typing import Any
 
 
 class Urgency(str, Enum):
@@ -28,3 +29,11 @@ class Urgency(str, Enum):
     @classmethod
     def highest(cls, values: Iterable[Urgency]) -> Urgency:
         return max(values, key=lambda urgency: urgency.rank, default=cls.ROUTINE)
+
+
+def of_reply(message: Mapping[str, Any]) -> Urgency | None:
+    """The urgency a bot reply carries in its response's metadata (domain.yml), None for an ordinary reply:
+    channels mark emergencies by this, never by the characters of the text."""
+    metadata = message.get("metadata")
+    value = metadata.get("urgency") if isinstance(metadata, Mapping) else None
+    return Urgency(value) if value in {urgency.value for urgency in Urgency} else None

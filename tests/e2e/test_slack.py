@@ -88,6 +88,23 @@ def test_a_signed_message_gets_the_topic_and_the_doctor_prompt(slack_stack, slac
     assert any(value.startswith("/choose_topic") for value in button_values(posts))
 
 
+def headers_of(posts: list[dict]) -> list[str]:
+    blocks = [block for post in posts for block in (post.get("blocks") or [])]
+    return [block["text"]["text"] for block in blocks if block.get("type") == "header"]
+
+
+def test_an_emergency_is_posted_under_a_header_and_nothing_else_is(slack_stack, slack_api):
+    # Marked by the response's metadata (domain.yml), not by the characters of its text.
+    channel, person = new_channel(), f"U{uuid.uuid4().hex[:8].upper()}"
+    post_event(slack_stack, message_event("worst headache of my life, it came on like a thunderclap", channel, person))
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    assert headers_of(posts) == ["🚨 Possible emergency"]
+    assert "emergency" in posts[0]["text"].lower()
+    quiet, someone_else = new_channel(), f"U{uuid.uuid4().hex[:8].upper()}"
+    post_event(slack_stack, message_event("does acupuncture help neck pain", quiet, someone_else))
+    assert headers_of(wait_for_doctor_prompt(slack_api, quiet)) == []
+
+
 def test_a_message_in_a_thread_is_answered_in_that_thread(slack_stack, slack_api):
     channel, thread = new_channel(), "1700000000.000100"
     post_event(slack_stack, message_event("does acupuncture help neck pain", channel, thread_ts=thread))
