@@ -65,8 +65,10 @@ build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES)
 # cache retrains only what changed. components/ and the warning-sign catalogue (signs, context,
 # answers) are read when the server starts, so they need no retraining.
 $(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIPELINE)/meta.json $(NET_CORPORA)
-	$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --fixed-model-name neck-pain-assistant --out models \
-	  $(if $(filter $(SPACY_PIPELINE)/meta.json $(NET_CORPORA),$?),--force)
+	@mkdir -p build; echo "Training the model (a few minutes on 2 cores; the log is build/train.log) ..."
+	@$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --fixed-model-name neck-pain-assistant --out models \
+	  $(if $(filter $(SPACY_PIPELINE)/meta.json $(NET_CORPORA),$?),--force) > build/train.log 2>&1 \
+	  || { tail -n 40 build/train.log; echo "Training failed; the whole log is build/train.log."; exit 1; }
 
 train: $(MODEL)
 
@@ -175,11 +177,11 @@ test-e2e: $(MODEL) $(WEBCHAT)
 	@scripts/test_prerequisites.sh
 	$(BIN)/pytest -q -n 2 --dist loadfile tests/e2e
 
-# Training uses both cores, so it runs alone; the end-to-end tests mostly wait on servers (two pytest
-# workers, a server stack each), so the unit and conversation tests run beside them. Measured on a clean
+# Training uses both cores (lint and validation are short and run beside it); the end-to-end tests mostly
+# wait on servers (two pytest workers, a server stack each), so the unit and conversation tests run beside them. Measured on a clean
 # clone: docs/testing.md.
-test: lint validate
-	@$(MAKE) --no-print-directory train
+test: build
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint validate train
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-unit test-stories test-e2e
 
 clean:

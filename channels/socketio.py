@@ -17,10 +17,24 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from channels.validation import check_message, sender_error
+from knowledge.urgency import Urgency, of_reply
 
 logger = logging.getLogger(__name__)
 
 ERROR_EVENT = "error"
+# rasa-webchat gives a message with this metadata the CSS class `emergency` (web/style.css highlights it).
+EMERGENCY_METADATA = {"urgency": Urgency.EMERGENCY.value, "customCss": {"style": "class", "css": "emergency"}}
+
+
+class MarkedSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output; an emergency reply (marked in its response's metadata) carries the mark."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if of_reply(message) is Urgency.EMERGENCY and message.get("text") and not message.get("buttons"):
+            for part in message["text"].strip().split("\n\n"):
+                await self._send_message(recipient_id, {"text": part, "metadata": EMERGENCY_METADATA})
+            return
+        await super().send_response(recipient_id, message)
 
 
 class CheckedSocketIOInput(SocketIOInput):
@@ -29,6 +43,11 @@ class CheckedSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
         return "socketio"
+
+    def get_output_channel(self) -> SocketIOOutput | None:
+        if self.sio is None:
+            return super().get_output_channel()  # Rasa's warning
+        return MarkedSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
@@ -53,7 +72,7 @@ class CheckedSocketIOInput(SocketIOInput):
                     metadata = None
             if not isinstance(metadata, dict):
                 return await refuse(sid, f"'{self.metadata_key}' must be an object.")
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = MarkedSocketIOOutput(sio, self.bot_message_evt)
             verdict = check_message(data.get("message"))
             if verdict.reply is not None:
                 return await output.send_text_message(sender, verdict.reply)

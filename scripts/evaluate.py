@@ -117,6 +117,18 @@ def through_server(name: str, model: Path) -> dict:
     }
 
 
+def cell(pair: list[int]) -> str:
+    """hits/total (percent) for a table cell."""
+    hits, total = pair
+    return f"{hits}/{total} ({hits / total:.1%})" if total else "-"
+
+
+def section(title: str, lines: list[str], missed: list[str], note: str) -> str:
+    """A markdown section: a table, whether the frozen part met its targets, and a note."""
+    verdict = "all targets met" if not missed else "targets not met: " + "; ".join(missed)
+    return f"\n## {title}\n\n" + "\n".join(lines) + f"\n\nFrozen part: {verdict}. {note}\n"
+
+
 def server_topics(stack: servers.RasaStack, text: str, held_back: list[int] | None = None) -> list[str]:
     """The topics the real server ranked for one message, best first (empty: no topic); counts in
     `held_back` the messages that got a warning-sign escalation or question instead of a topic."""
@@ -147,10 +159,6 @@ def topic_corpora(stack: servers.RasaStack) -> dict:
 def topic_markdown(scores: dict) -> str:
     first = yaml.safe_load(topic_corpus.FIRST_CONTACT.read_text(encoding="utf-8"))
 
-    def cell(pair: list[int]) -> str:
-        hits, total = pair
-        return f"{hits}/{total} ({hits / total:.1%})" if total else "-"
-
     lines = ["| part | when | top-1 | top-3 | no topic |", "|---|---|---|---|---|"]
     for name, score in scores.items():
         before = first[name]["server"]
@@ -167,13 +175,13 @@ def topic_markdown(scores: dict) -> str:
         for name, target in topic_corpus.TARGETS.items()
         if frozen.rate(name) < target
     ]
-    verdict = "all targets met" if not missed else "targets not met: " + "; ".join(missed)
-    return (
-        "\n## Topics on the independent corpus (the project's model, through the real server)\n\n"
-        + "\n".join(lines)
-        + f"\n\nFrozen part: {verdict}. Messages that got a warning-sign escalation or question instead of a "
-        + f"topic (by design; counted as no topic): dev {scores['dev'].get('warning_sign_instead', 0)}, "
-        + f"frozen {scores['frozen'].get('warning_sign_instead', 0)}.\n"
+    note = (
+        "Messages that got a warning-sign escalation or question instead of a topic (by design; counted as "
+        f"no topic): dev {scores['dev'].get('warning_sign_instead', 0)}, "
+        f"frozen {scores['frozen'].get('warning_sign_instead', 0)}."
+    )
+    return section(
+        "Topics on the independent corpus (the project's model, through the real server)", lines, missed, note
     )
 
 
@@ -204,10 +212,6 @@ def warning_sign_markdown(scores: dict) -> str:
     first = warning_signs.first_contact()
     later = first.get("later_corpora", {})
 
-    def cell(pair: list[int]) -> str:
-        hits, total = pair
-        return f"{hits}/{total} ({hits / total:.1%})" if total else "-"
-
     def contact(name: str) -> dict:
         if name in ("dev", "frozen"):
             return first[name]["server"]
@@ -229,14 +233,12 @@ def warning_sign_markdown(scores: dict) -> str:
         tuned = "held out, today" if name == "frozen" else "tuned on, today"
         lines.append(f"| {name} | {tuned} | " + " | ".join(cell(score[m]) for m in measures) + " |")
     frozen = warning_signs.Score(**scores["frozen"])
-    missed = frozen.misses_targets()
-    verdict = "all targets met" if not missed else "targets not met: " + "; ".join(missed)
-    return (
-        "\n## Warning signs on the independent corpora (the project's model, through the real server)\n\n"
-        + "\n".join(lines)
-        + f"\n\nFrozen set: {verdict}. Emergencies that got the targeted question instead of an escalation "
-        + f"(a yes or 'not sure' escalates): {frozen.asked_instead}.\n"
+    note = (
+        "Emergencies that got the targeted question instead of an escalation (a yes or 'not sure' escalates): "
+        f"{frozen.asked_instead}."
     )
+    title = "Warning signs on the independent corpora (the project's model, through the real server)"
+    return section(title, lines, frozen.misses_targets(), note)
 
 
 def plot_confusion(name: str, confusion: dict) -> Path:

@@ -23,17 +23,6 @@
     null
   );
 
-  // Make the emergency message impossible to miss: mark it so the stylesheet can highlight it.
-  var EMERGENCY_MARK = "🚨";
-  function markEmergencies(root) {
-    root.querySelectorAll(".rw-response").forEach(function (element) {
-      if (element.textContent.trim().indexOf(EMERGENCY_MARK) === 0) {
-        element.classList.add("emergency");
-      }
-    });
-  }
-  new MutationObserver(function () { markEmergencies(document); }).observe(document.body, {
-    childList: true,
-    subtree: true,
-  });
+  // Emergency replies arrive marked by the server (channels/socketio.py: metadata.customCss), which
+  // rasa-webchat turns into the class `emergency`; style.css makes them impossible to miss.
 })();

@@ -112,6 +112,9 @@ def test_an_emergency_message_stands_out(page):
     expect(emergency.first).to_contain_text("EMERGENCY")
     color = emergency.first.evaluate("element => getComputedStyle(element).backgroundColor")
     assert color == "rgb(179, 38, 30)"
+    # Only the emergency message: the doctor prompt after it is an ordinary reply.
+    expect(page.locator(".rw-response").last).not_to_have_class("rw-response emergency")
+    assert emergency.count() == 1
 
 
 MARKUP = [
