@@ -13,6 +13,7 @@ response selection on phrasings nobody trained on, and it trains in seconds inst
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import joblib
@@ -40,11 +41,27 @@ MODEL_FILE = "topic_ranker.joblib"
 OTHER = "__other__"
 
 
+# A finding the person denies ("no headaches, no arm pain") says nothing about the topic, yet its words are
+# those of another topic. Removed up to the end of its clause; "no better than", "no relief" and the like stay.
+DENIAL = re.compile(
+    r"\b(?:no|without|nor|never had|not had|don'?t have|haven'?t had)\s+"
+    r"(?!longer\b|matter\b|idea\b|better\b|worse\b|more\b|one\b|way\b|sure\b|help\b|relief\b|change\b"
+    r"|difference\b|effect\b|improvement\b)"
+    r"[^,.;:!?]*?(?=\s+(?:and|but|though|just|or|only)\b|[,.;:!?]|$)",
+    re.IGNORECASE,
+)
+
+
+def without_denials(text: str) -> str:
+    """The lower-cased text without the findings it denies."""
+    return DENIAL.sub(" ", text.lower())
+
+
 def train_ranker(texts: list[str], labels: list[str], c: float = 20.0) -> Pipeline:
     ranker = make_pipeline(
         make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True),
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=without_denials),
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=without_denials),
         ),
         LogisticRegression(C=c, max_iter=5000),
     )

@@ -14,7 +14,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from components.topic_ranker import OTHER, TopicRanker
+from components.topic_ranker import OTHER, TopicRanker, without_denials
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,3 +93,37 @@ def test_empty_text_is_left_alone(ranker):
     message = processed(ranker, "   ", "nlu_fallback")
     assert message.get("response_selector") is None
     assert message.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize(
+    "text, kept, removed",
+    [
+        ("neck sore, no headaches, no arm pain", "neck sore", "headaches"),
+        ("stiff for years without any tingling in my hands and it clicks", "clicks", "tingling"),
+        ("botox was no better than saline for me", "no better than saline", ""),
+        ("i've had no relief from the physio", "no relief", ""),
+    ],
+)
+def test_denied_findings_are_left_out_and_other_negations_kept(text, kept, removed):
+    cleaned = without_denials(text)
+    assert kept in cleaned
+    assert not removed or removed not in cleaned
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        (
+            "my neck has ached every single day for three years, no headaches at all, no arm trouble",
+            "chronic_neck_pain",
+        ),
+        # Denied side effects: the question is whether it wears off, not what it risks.
+        (
+            "had botox in my neck for dystonia, no trouble swallowing, no droopy eyelid, does it wear off",
+            "botox_neck_pain",
+        ),
+    ],
+)
+def test_a_denied_symptom_does_not_choose_the_topic(ranker, text, topic):
+    selector = processed(ranker, text, "topic").get("response_selector")
+    assert selector["topic"]["response"]["intent_response_key"] == f"topic/{topic}"
