@@ -25,6 +25,8 @@ TRAINING_DATA := data build/rasa
 DATA_FILES := $(shell find data -name '*.yml')
 # WarningSignNet learns from these (config.yml); Rasa fingerprints it by its configuration only.
 NET_CORPORA := $(wildcard tests/corpora/warning_signs_dev*.yml) tests/red_flag_cases.yml
+# The project's trainable components; Rasa's cache knows their configuration, not their code.
+TRAINED_CODE := components/topic_ranker.py components/warning_sign_net.py components/response_text_remover.py
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -61,13 +63,13 @@ $(GENERATED_RESPONSES): catalogue/topics.yml catalogue/red_flags.yml scripts/gen
 
 build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES)
 
-# Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline (or new net corpora) needs --force; otherwise Rasa's
-# cache retrains only what changed. components/ and the warning-sign catalogue (signs, context,
-# answers) are read when the server starts, so they need no retraining.
-$(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIPELINE)/meta.json $(NET_CORPORA)
+# Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline, new net corpora or a trainable component's new
+# code needs --force; otherwise Rasa's cache retrains only what changed. The other components and the warning-sign
+# catalogue (signs, context, answers) are read when the server starts, so they need no retraining.
+$(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIPELINE)/meta.json $(NET_CORPORA) $(TRAINED_CODE)
 	@mkdir -p build; echo "Training the model (a few minutes on 2 cores; the log is build/train.log) ..."
 	@$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --fixed-model-name neck-pain-assistant --out models \
-	  $(if $(filter $(SPACY_PIPELINE)/meta.json $(NET_CORPORA),$?),--force) > build/train.log 2>&1 \
+	  $(if $(filter $(SPACY_PIPELINE)/meta.json $(NET_CORPORA) $(TRAINED_CODE),$?),--force) > build/train.log 2>&1 \
 	  || { tail -n 40 build/train.log; echo "Training failed; the whole log is build/train.log."; exit 1; }
 
 train: $(MODEL)

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def net():
     config = WarningSignNet.get_default_config()
     routine = routine_cases(load_data(str(ROOT / "data" / "nlu")), config)
-    return train_net(training_cases(net_files(config)) + routine)
+    return train_net(training_cases(net_files(config)), routine, config["routine_weight"])
 
 
 def heldout_topic_phrasings() -> list[str]:
