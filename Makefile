@@ -67,7 +67,7 @@ build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES)
 # code needs --force; otherwise Rasa's cache retrains only what changed. The other components and the warning-sign
 # catalogue (signs, context, answers) are read when the server starts, so they need no retraining.
 $(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIPELINE)/meta.json $(NET_CORPORA) $(TRAINED_CODE)
-	@mkdir -p build; echo "Training the model (a few minutes on 2 cores; the log is build/train.log) ..."
+	@mkdir -p build; echo "Training the model (about a minute and a half on 2 cores; the log is build/train.log) ..."
 	@$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --fixed-model-name neck-pain-assistant --out models \
 	  $(if $(filter $(SPACY_PIPELINE)/meta.json $(NET_CORPORA) $(TRAINED_CODE),$?),--force) > build/train.log 2>&1 \
 	  || { tail -n 40 build/train.log; echo "Training failed; the whole log is build/train.log."; exit 1; }

@@ -69,8 +69,10 @@ class Score:
     urgent: list[int]
     lookalikes_escalated: list[int]
     plain_escalated: list[int]
-    # Signs that got a targeted question instead of an escalation (not counted as hits).
-    asked_instead: int = 0
+    # Signs that got a targeted question instead of an escalation (not counted as hits); a yes or a
+    # "not sure" to it escalates.
+    emergencies_asked: int = 0
+    urgent_asked: int = 0
 
     def rate(self, name: str) -> float:
         hits, total = getattr(self, name)
@@ -92,8 +94,12 @@ class Score:
             "urgent": self.urgent,
             "lookalikes_escalated": self.lookalikes_escalated,
             "plain_escalated": self.plain_escalated,
-            "asked_instead": self.asked_instead,
+            "emergencies_asked": self.emergencies_asked,
+            "urgent_asked": self.urgent_asked,
         }
+
+    def asked_summary(self) -> str:
+        return f"asked instead: emergencies {self.emergencies_asked}, urgent {self.urgent_asked}"
 
     def summary(self) -> str:
         def part(name: str, label: str) -> str:
@@ -118,16 +124,16 @@ def score(cases: Iterable[Case], outcomes: Iterable[Outcome]) -> Score:
             hit = outcome.urgency is Urgency.EMERGENCY
             result.emergency[0] += hit
             result.emergency[1] += 1
+            result.emergencies_asked += (not hit) and outcome.asked
         elif case.expected is Urgency.URGENT:
             hit = escalated
             result.urgent[0] += hit
             result.urgent[1] += 1
+            result.urgent_asked += (not hit) and outcome.asked
         else:
             bucket = result.lookalikes_escalated if case.lookalike else result.plain_escalated
             bucket[0] += escalated
             bucket[1] += 1
-            continue
-        result.asked_instead += (not hit) and outcome.asked
     return result
 
 

@@ -204,7 +204,7 @@ def warning_sign_corpora(stack: servers.RasaStack) -> dict:
         cases = warning_signs.load(path)
         score = warning_signs.run(cases, lambda text: corpus_outcome(stack, text))
         scores[name] = score.as_dict()
-        print(f"  {name}: {score.summary()} | asked instead: {score.asked_instead}", flush=True)
+        print(f"  {name}: {score.summary()} | {score.asked_summary()}", flush=True)
     return scores
 
 
@@ -235,7 +235,7 @@ def warning_sign_markdown(scores: dict) -> str:
     frozen = warning_signs.Score(**scores["frozen"])
     note = (
         "Emergencies that got the targeted question instead of an escalation (a yes or 'not sure' escalates): "
-        f"{frozen.asked_instead}."
+        f"{frozen.emergencies_asked}; urgent signs: {frozen.urgent_asked}."
     )
     title = "Warning signs on the independent corpora (the project's model, through the real server)"
     return section(title, lines, frozen.misses_targets(), note)

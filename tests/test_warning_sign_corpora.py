@@ -31,10 +31,10 @@ def predict():
 
 def test_frozen_corpus_meets_the_recall_targets(predict):
     score = warning_signs.run(warning_signs.load(warning_signs.FROZEN), predict)
-    print(f"\nfrozen (held out): {score.summary()} | asked instead: {score.asked_instead}")
+    print(f"\nfrozen (held out): {score.summary()} | {score.asked_summary()}")
     hits, total = score.emergency
     # An emergency that got the targeted question escalates on a yes or a "not sure".
-    assert (hits + score.asked_instead) / total >= warning_signs.TARGETS["emergency"]
+    assert (hits + score.emergencies_asked) / total >= warning_signs.TARGETS["emergency"]
     assert score.rate("urgent") >= warning_signs.TARGETS["urgent"]
     # Target 3%; reported by `make eval`. This guards against sliding back.
     assert score.rate("lookalikes_escalated") <= 0.05
