@@ -20,6 +20,8 @@ ACTIONS_PORT := 5055
 
 SPACY_PIPELINE := build/spacy/neck_pain_en
 GENERATED_RESPONSES := build/rasa/responses.yml
+# The web page's own sentences (its disclaimer), from domain.yml.
+WEB_MESSAGES := web/messages.js
 MODEL := models/neck-pain-assistant.tar.gz
 TRAINING_DATA := data build/rasa
 DATA_FILES := $(shell find data -name '*.yml')
@@ -61,7 +63,10 @@ $(SPACY_PIPELINE)/meta.json: catalogue/topics.yml scripts/build_spacy_pipeline.p
 $(GENERATED_RESPONSES): catalogue/topics.yml catalogue/red_flags.yml scripts/generate_responses.py knowledge/catalogue.py knowledge/topic_messages.py knowledge/red_flags.py $(BIN)/.installed
 	$(PY) scripts/generate_responses.py $@
 
-build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES)
+$(WEB_MESSAGES): domain.yml scripts/generate_web_messages.py knowledge/responses.py $(BIN)/.installed
+	$(PY) scripts/generate_web_messages.py $@
+
+build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES) $(WEB_MESSAGES)
 
 # Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline, new net corpora or a trainable component's new
 # code needs --force; otherwise Rasa's cache retrains only what changed. The other components and the warning-sign
@@ -108,7 +113,7 @@ $(WEBCHAT): web/package.json web/package-lock.json
 
 web-deps: $(WEBCHAT)
 
-web: $(MODEL) $(WEBCHAT)
+web: $(MODEL) $(WEBCHAT) $(WEB_MESSAGES)
 	@$(ACTION_SERVER) > build/action-server.log 2>&1 & actions_pid=$$!; \
 	  $(PY) -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web > build/web-server.log 2>&1 & web_pid=$$!; \
 	  trap "kill $$actions_pid $$web_pid 2>/dev/null" EXIT INT TERM; \

@@ -1,19 +1,18 @@
 """Checks every channel applies before a message reaches Rasa.
 
 A message is cleaned (control characters removed, broken Unicode replaced, whitespace trimmed) and
-answered politely by the channel itself when there is nothing to read or too much to read. Sender ids
+answered politely by the channel itself when there is nothing to read or too much to read (the domain's
+`utter_message_*` responses). Sender ids
 that cannot name a conversation (missing, not text, too long, control characters) are refused: without
 one, Rasa would put every such message into one shared conversation called "default".
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
+from knowledge.responses import response_text
 
 # Far above any description of symptoms (the longest training example has about 200 characters);
 # reading 100 KB would occupy the server for seconds.
@@ -24,11 +23,6 @@ MAX_SENDER_CHARS = 128
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Surrogate code points left alone (JSON can carry "\ud800"); UTF-8 cannot encode them.
 UNPAIRED_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-@functools.lru_cache(maxsize=1)
-def replies() -> dict[str, str]:
-    return yaml.safe_load((Path(__file__).parent / "replies.yml").read_text(encoding="utf-8"))
 
 
 def clean_text(text: str) -> str:
@@ -46,12 +40,12 @@ class Checked:
 
 def check_message(text: object) -> Checked:
     if not isinstance(text, str):
-        return Checked(reply=replies()["not_text"])
+        return Checked(reply=response_text("utter_message_not_text"))
     text = clean_text(text)
     if not text:
-        return Checked(reply=replies()["empty"])
+        return Checked(reply=response_text("utter_message_empty"))
     if len(text) > MAX_MESSAGE_CHARS:
-        return Checked(reply=replies()["too_long"].format(limit=MAX_MESSAGE_CHARS, length=len(text)))
+        return Checked(reply=response_text("utter_message_too_long", limit=MAX_MESSAGE_CHARS, length=len(text)))
     return Checked(text=text)
 
 

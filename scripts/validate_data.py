@@ -7,8 +7,9 @@
 2. Rasa's validator does not know that a form asks for slot X with the response `utter_ask_X`, and
    reports those responses as "not used in any story or rule". Only the `utter_ask_` responses of
    slots that a form in domain.yml requires are silenced.
-3. Nor does it know the responses that custom actions utter (`response="utter_..."` in actions/); only
-   those are silenced.
+3. Nor does it know the responses that custom actions utter (`response="utter_..."` in actions/), or
+   those said outside the dialogue (`response_text("utter_...")`: the channels' replies to unreadable
+   messages, the web page's disclaimer); only those are silenced.
 
 Any other warning still fails validation.
 
@@ -26,6 +27,9 @@ from rasa.__main__ import main
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ROOT / "domain.yml"
 ACTION_RESPONSE = re.compile(r'response="(utter_\w+)"')
+OUTSIDE_DIALOGUE = re.compile(r'response_text\(\s*f?"(utter_\w+)"')
+# Where responses are said outside the dialogue; the long-message reply's name is built from a prefix.
+OUTSIDE_DIALOGUE_FILES = ["channels/validation.py", "scripts/generate_web_messages.py"]
 
 
 def responses_of_custom_actions() -> set:
@@ -34,10 +38,16 @@ def responses_of_custom_actions() -> set:
     return used | set(re.findall(r'"(utter_[a-z_]+)"', (ROOT / "components" / "action_fallback.py").read_text()))
 
 
+def responses_outside_dialogue() -> set:
+    return {name for path in OUTSIDE_DIALOGUE_FILES for name in OUTSIDE_DIALOGUE.findall((ROOT / path).read_text())}
+
+
 def expected_warnings() -> list:
     forms = yaml.safe_load(DOMAIN.read_text(encoding="utf-8")).get("forms") or {}
     slots = [slot for form in forms.values() for slot in form.get("required_slots", [])]
-    unused = [f"utter_ask_{slot}" for slot in slots] + sorted(responses_of_custom_actions())
+    unused = [f"utter_ask_{slot}" for slot in slots] + sorted(
+        responses_of_custom_actions() | responses_outside_dialogue()
+    )
     return [
         (UserWarning, "The following duplicated intents have been found across multiple domain files: topic$"),
         *[(UserWarning, re.escape(f"The utterance '{name}' is not used in any story or rule.")) for name in unused],

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
 
+  document.getElementById("disclaimer").textContent = window.ASSISTANT_MESSAGES.disclaimer;
+
   var params = new URLSearchParams(window.location.search);
   var socketUrl = params.get("server") || window.location.protocol + "//" + window.location.hostname + ":5005";
 

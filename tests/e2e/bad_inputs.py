@@ -1,12 +1,13 @@
 """Awkward messages every channel must survive, with what the person should get back.
 
-"empty" and "too_long" are answered by the channel itself (channels/replies.yml); everything else is
+"empty" and "too_long" are answered by the channel itself (the domain's `utter_message_*` responses); everything else is
 cleaned and reaches the assistant, which answers it like any other message.
 """
 
 from __future__ import annotations
 
-from channels.validation import MAX_MESSAGE_CHARS, replies
+from channels.validation import MAX_MESSAGE_CHARS
+from knowledge.responses import response_text
 
 # (name, message text, expected reply: "empty", "too_long" or "answer")
 BAD_TEXTS = [
@@ -34,9 +35,9 @@ BAD_TEXTS = [
 def expected_reply(kind: str, text: str) -> str | None:
     """The exact text the channel answers with, or None when the assistant answers."""
     if kind == "empty":
-        return replies()["empty"]
+        return response_text("utter_message_empty")
     if kind == "not_text":
-        return replies()["not_text"]
+        return response_text("utter_message_not_text")
     if kind == "too_long":
-        return replies()["too_long"].format(limit=MAX_MESSAGE_CHARS, length=len(text.strip()))
+        return response_text("utter_message_too_long", limit=MAX_MESSAGE_CHARS, length=len(text.strip()))
     return None

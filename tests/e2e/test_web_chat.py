@@ -11,6 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from evaluation.expectations import DOCTOR_PROMPTS, ROOT
 from knowledge.catalogue import default_catalogue
+from knowledge.responses import response_text
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = ROOT / "tests" / "output" / "web-chat.png"
@@ -74,7 +75,8 @@ def expect_doctor_prompt_count(page: Page, at_least: int) -> None:
 
 def test_describe_a_symptom_pick_a_suggestion_and_reload(page):
     catalogue = default_catalogue()
-    expect(page.locator(".disclaimer")).to_contain_text("not a doctor")
+    # The disclaimer is the domain's, emergency numbers included.
+    expect(page.locator(".disclaimer")).to_have_text(response_text("utter_disclaimer"))
     open_chat(page)
     # The welcome message says what the assistant does and that it is not a doctor.
     expect(page.locator(".rw-response").first).to_contain_text("not a doctor")
