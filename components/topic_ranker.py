@@ -16,11 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import joblib
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
@@ -36,7 +33,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
-MODEL_FILE = "topic_ranker.joblib"
+from components.persisted_component import PersistedComponent
+
 # The label of the examples of conversational intents: not a topic.
 OTHER = "__other__"
 
@@ -88,8 +86,10 @@ def topic_chance(ranker: Pipeline, text: str) -> float:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class TopicRanker(GraphComponent):
+class TopicRanker(PersistedComponent):
     """Ranks the topics of one retrieval intent with a linear model over character and word n-grams."""
+
+    model_file = "topic_ranker.joblib"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -106,29 +106,13 @@ class TopicRanker(GraphComponent):
             "answer_min_words": 4,
         }
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        ranker: Pipeline | None = None,
-        responses: dict[str, list[dict[str, Any]]] | None = None,
-    ) -> None:
-        self.config = config
-        self.model_storage = model_storage
-        self.resource = resource
-        self.ranker = ranker
-        self.responses = responses or {}
+    def restore(self, saved: dict[str, Any] | None) -> None:
+        saved = saved or {}
+        self.ranker: Pipeline | None = saved.get("ranker")
+        self.responses: dict[str, list[dict[str, Any]]] = saved.get("responses") or {}
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TopicRanker:
-        return cls(config, model_storage, resource)
+    def saved_state(self) -> dict[str, Any]:
+        return {"ranker": self.ranker, "responses": self.responses}
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self.config["retrieval_intent"]
@@ -142,22 +126,7 @@ class TopicRanker(GraphComponent):
         self.responses = {
             key: value for key, value in (training_data.responses or {}).items() if key.startswith(f"utter_{intent}/")
         }
-        with self.model_storage.write_to(self.resource) as directory:
-            joblib.dump({"ranker": self.ranker, "responses": self.responses}, directory / MODEL_FILE)
-        return self.resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> TopicRanker:
-        with model_storage.read_from(resource) as directory:
-            saved = joblib.load(directory / MODEL_FILE)
-        return cls(config, model_storage, resource, saved["ranker"], saved["responses"])
+        return self.persist()
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.ranker is None:
@@ -202,6 +171,3 @@ class TopicRanker(GraphComponent):
         others = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != topic["name"]]
         message.set(INTENT, topic, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [topic, *others], add_to_output=True)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

@@ -17,12 +17,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import joblib
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -30,9 +27,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
+from components.persisted_component import PersistedComponent
+
 ROOT = Path(__file__).resolve().parent.parent
 NET_PROPERTY = "warning_sign_net"
-MODEL_FILE = "net.joblib"
 
 
 class NetError(ValueError):
@@ -97,8 +95,10 @@ def emergency_probability(net: Pipeline, text: str) -> float:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class WarningSignNet(GraphComponent):
+class WarningSignNet(PersistedComponent):
     """Estimates the chance that a message describes an emergency, from the development corpora."""
+
+    model_file = "net.joblib"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -112,21 +112,11 @@ class WarningSignNet(GraphComponent):
             "routine_weight": 0.5,
         }
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, net=None) -> None:
-        self.config = config
-        self.model_storage = model_storage
-        self.resource = resource
-        self.net = net
+    def restore(self, saved: Pipeline | None) -> None:
+        self.net = saved
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> WarningSignNet:
-        return cls(config, model_storage, resource)
+    def saved_state(self) -> Pipeline | None:
+        return self.net
 
     def train(self, training_data: TrainingData) -> Resource:
         self.net = train_net(
@@ -134,22 +124,7 @@ class WarningSignNet(GraphComponent):
             routine_cases(training_data, self.config),
             self.config["routine_weight"],
         )
-        with self.model_storage.write_to(self.resource) as directory:
-            joblib.dump(self.net, directory / MODEL_FILE)
-        return self.resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> WarningSignNet:
-        with model_storage.read_from(resource) as directory:
-            net = joblib.load(directory / MODEL_FILE)
-        return cls(config, model_storage, resource, net)
+        return self.persist()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -157,6 +132,3 @@ class WarningSignNet(GraphComponent):
             if self.net is not None and text.strip() and not text.startswith("/"):
                 message.set(NET_PROPERTY, {"emergency": emergency_probability(self.net, text)}, add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
