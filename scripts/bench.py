@@ -70,6 +70,37 @@ async def converse(session: aiohttp.ClientSession, url: str, latencies: list[flo
         latencies.append(time.perf_counter() - started)
 
 
+# Messages of one long conversation whose latency is reported: the median of the 20 messages up to each.
+LONG_CONVERSATION_MARKS = (20, 160, 300)
+
+
+async def long_conversation(url: str) -> dict:
+    """One person sending CONVERSATION over and over, 300 messages: does a message cost more as the
+    conversation grows (a Slack direct message is one conversation that can run for a long time)?"""
+    sender = f"bench-long-{uuid.uuid4().hex}"
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        for index in range(LONG_CONVERSATION_MARKS[-1]):
+            started = time.perf_counter()
+            text = CONVERSATION[index % len(CONVERSATION)]
+            async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as answer:
+                await answer.read()
+            latencies.append(time.perf_counter() - started)
+    medians = {mark: 1000 * statistics.median(latencies[mark - 20 : mark]) for mark in LONG_CONVERSATION_MARKS}
+    return {
+        "median_ms_up_to_message": medians,
+        "last_vs_first": medians[LONG_CONVERSATION_MARKS[-1]] / medians[LONG_CONVERSATION_MARKS[0]],
+    }
+
+
+def long_conversation_table(result: dict) -> str:
+    lines = ["| messages | median latency |", "|---|---|"]
+    for mark, median in result["median_ms_up_to_message"].items():
+        lines.append(f"| {int(mark) - 19}-{mark} | {number(median, 'ms')} |")
+    lines.append(f"| last 20 vs first 20 | {result['last_vs_first']:.1f}x |")
+    return "\n".join(lines) + "\n"
+
+
 async def load(url: str, users: int, rounds: int) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
@@ -114,6 +145,7 @@ def measure(model: Path, users: int, rounds: int, store: str = "memory", single_
         ready_s = time.perf_counter() - started
         single = asyncio.run(load(stack.url, users=1, rounds=single_rounds))
         many = asyncio.run(load(stack.url, users=users, rounds=rounds))
+        long = asyncio.run(long_conversation(stack.url)) if store == "sqlite" else None
         memory = {
             name: rss_mb(p.pid) for name, p in zip(("action_server_mb", "rasa_server_mb"), stack.processes, strict=True)
         }
@@ -123,6 +155,7 @@ def measure(model: Path, users: int, rounds: int, store: str = "memory", single_
         "ready_s": round(ready_s, 1),
         "single_user": single,
         "concurrent": many,
+        **({"long_conversation": long} if long else {}),
         **memory,
     }
 
@@ -248,8 +281,10 @@ def main() -> None:
     stores = {"memory": in_memory, "sqlite": measure(project_model, args.users, args.rounds, "sqlite")}
     markdown = table(results, args.users)
     store_markdown = store_table(stores, args.users)
+    long_markdown = long_conversation_table(stores["sqlite"]["long_conversation"])
     print(markdown)
     print(store_markdown)
+    print(long_markdown)
     if not args.model:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "bench.json").write_text(json.dumps({**results, "stores": stores}, indent=2), encoding="utf-8")
@@ -258,7 +293,7 @@ def main() -> None:
             f"# Benchmark: project vs Rasa's default configuration\n\n{machine}, {args.users} users x "
             f"{args.rounds} rounds of a {len(CONVERSATION)}-message conversation, conversations kept in "
             f"memory as `rasa init` does.\n\n{markdown}\n## The project's model with its conversation store\n\n"
-            f"{store_markdown}",
+            f"{store_markdown}\n## One conversation of 300 messages (SQLite)\n\n{long_markdown}",
             encoding="utf-8",
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from components.sql_tracker_store import PooledSQLTrackerStore
 from evaluation.expectations import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -27,7 +29,7 @@ def store(tmp_path) -> TrackerStore:
 
 
 def test_endpoints_yml_gives_an_sqlite_file_not_rasas_in_memory_default(store, tmp_path):
-    assert isinstance(store, SQLTrackerStore)
+    assert isinstance(store, PooledSQLTrackerStore) and isinstance(store, SQLTrackerStore)
     assert store.engine.dialect.name == "sqlite"
     assert (tmp_path / "conversations.db").exists()
 
@@ -55,3 +57,50 @@ def test_the_folder_for_the_file_is_in_every_checkout():
     db = Path(yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]["db"])
     assert (ROOT / db.parent).is_dir()
     assert (ROOT / db.parent / ".gitignore").read_text().splitlines()[1:] == ["*", "!.gitignore"]
+
+
+def test_the_file_is_in_write_ahead_log_mode_and_connections_stay_open(store, tmp_path):
+    tracker = DialogueStateTracker("someone", DOMAIN.slots)
+    tracker.update(UserUttered("my neck hurts", {"name": "topic", "confidence": 1.0}))
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.retrieve("someone"))
+    # Read from the file by another connection, as a second process would.
+    with sqlite3.connect(tmp_path / "conversations.db") as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("SELECT count(*) FROM events WHERE sender_id = 'someone'").fetchone()[0] == 1
+    assert store.engine.pool.checkedin() >= 1, "the connection went back to the pool instead of being closed"
+
+
+def another_store(tmp_path) -> TrackerStore:
+    """A second store on the same file, as a restarted server would open it."""
+    settings = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
+    settings["db"] = str(tmp_path / "conversations.db")
+    return TrackerStore.create(EndpointConfig(**settings), DOMAIN)
+
+
+def said(tracker: DialogueStateTracker) -> list[str]:
+    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
+
+
+def test_the_conversation_in_memory_is_the_one_in_the_file(store, tmp_path):
+    tracker = DialogueStateTracker("someone", DOMAIN.slots)
+    tracker.update(UserUttered("my neck hurts", {"name": "topic", "confidence": 1.0}))
+    asyncio.run(store.save(tracker))
+    kept = asyncio.run(store.retrieve("someone"))
+    assert said(kept) == ["my neck hurts"]
+
+    # Changed but never stored (a message whose handling failed): not handed out again.
+    kept.update(UserUttered("lost", {"name": "topic", "confidence": 1.0}))
+    assert said(asyncio.run(store.retrieve("someone"))) == ["my neck hurts"]
+
+    # Written by another server process: read from the file.
+    other = another_store(tmp_path)
+    theirs = asyncio.run(other.retrieve("someone"))
+    theirs.update(UserUttered("from elsewhere", {"name": "topic", "confidence": 1.0}))
+    asyncio.run(other.save(theirs))
+    assert said(asyncio.run(store.retrieve("someone"))) == ["my neck hurts", "from elsewhere"]
+
+    # Deleted from the file: gone here too.
+    with sqlite3.connect(tmp_path / "conversations.db") as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = 'someone'")
+    assert asyncio.run(store.retrieve("someone")) is None

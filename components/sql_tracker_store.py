@@ -1,0 +1,104 @@
+"""Rasa's SQL tracker store for the default SQLite file: the connection kept open, and the conversations
+last used kept in memory.
+
+1. With SQLAlchemy 1.4 an SQLite file gets no connection pool, so Rasa's store opened (and closed) a new
+   connection for every read and every write, and each commit waited for a full sync to disk. Here the
+   connections stay open in a small pool, and the file is in write-ahead-log mode (readers and the writer
+   no longer block each other) with `synchronous=NORMAL` (a commit is durable once the log is written, the
+   usual setting for WAL).
+2. Rasa reads a conversation back from every stored event on each message: the rows, their JSON, and a
+   replay of every event into a new tracker. In a conversation of 300 messages (some 2,800 events) that
+   was most of a message's time, and it grew with every message. Here the tracker Rasa last read or wrote
+   is kept and handed out again, as long as nothing changed it since: the conversation's newest row in
+   the file is the one it was stored with, and the tracker has no events that were not stored. A new
+   session, or a tracker changed without being stored, is read back from the file as Rasa does.
+
+PostgreSQL (the scale-out profile, several servers) uses Rasa's own store unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.pool import QueuePool
+
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+
+
+def _set_sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+@dataclass
+class _Kept:
+    tracker: DialogueStateTracker
+    # How many events the tracker had, and the conversation's newest row id, when it was last read or stored.
+    events: int
+    newest_row: int | None
+
+
+class PooledSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore on an SQLite file: connections kept open (WAL), recent conversations kept in memory."""
+
+    def __init__(self, *args: Any, kept_conversations: int = 500, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
+        self._keep_at_most = kept_conversations if self.engine.dialect.name == "sqlite" else 0
+        if self.engine.dialect.name != "sqlite":
+            return
+        url = self.engine.url
+        self.engine.dispose()
+        # Rasa's server uses the store from its event-loop thread; the pool may hand a connection to
+        # another thread later (check_same_thread off), never to two at once.
+        self.engine = sa.create_engine(
+            url, poolclass=QueuePool, pool_size=2, max_overflow=2, connect_args={"check_same_thread": False}
+        )
+        sa.event.listen(self.engine, "connect", _set_sqlite_pragmas)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def _newest_row(self, sender_id: str) -> int | None:
+        with self.session_scope() as session:
+            return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+
+    def _keep(self, sender_id: str, tracker: DialogueStateTracker | None, newest_row: int | None) -> None:
+        self._kept.pop(sender_id, None)
+        if tracker is None or not self._keep_at_most:
+            return
+        self._kept[sender_id] = _Kept(tracker, len(tracker.events), newest_row)
+        while len(self._kept) > self._keep_at_most:
+            self._kept.popitem(last=False)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        kept = self._kept.get(sender_id)
+        newest_row = self._newest_row(sender_id) if self._keep_at_most else None
+        if kept and len(kept.tracker.events) == kept.events and kept.newest_row == newest_row:
+            self._kept.move_to_end(sender_id)
+            return kept.tracker
+        # Read as Rasa does; newest_row was taken first, so a write in between only makes the next read
+        # come from the file again.
+        tracker = await super().retrieve(sender_id)
+        self._keep(sender_id, tracker, newest_row)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        kept = self._kept.get(tracker.sender_id)
+        stored_before = kept.events if kept and kept.tracker is tracker else 0
+        await super().save(tracker)
+        if not self._keep_at_most:
+            return
+        new_events = list(tracker.events)[stored_before:]
+        # Rasa reads a conversation back from its latest session on; a tracker holding a new session's
+        # start also holds the old session, so it is read from the file next time.
+        if any(isinstance(event, SessionStarted) for event in new_events) and stored_before:
+            self._kept.pop(tracker.sender_id, None)
+            return
+        self._keep(tracker.sender_id, tracker, self._newest_row(tracker.sender_id))
