@@ -60,7 +60,7 @@ install: $(BIN)/.installed
 $(SPACY_PIPELINE)/meta.json: catalogue/topics.yml scripts/build_spacy_pipeline.py knowledge/catalogue.py $(BIN)/.installed
 	$(PY) scripts/build_spacy_pipeline.py $(SPACY_PIPELINE)
 
-$(GENERATED_RESPONSES): catalogue/topics.yml catalogue/red_flags.yml scripts/generate_responses.py knowledge/catalogue.py knowledge/topic_messages.py knowledge/red_flags.py $(BIN)/.installed
+$(GENERATED_RESPONSES): catalogue/topics.yml catalogue/red_flags.yml domain.yml scripts/generate_responses.py knowledge/catalogue.py knowledge/topic_messages.py knowledge/red_flags.py knowledge/responses.py $(BIN)/.installed
 	$(PY) scripts/generate_responses.py $@
 
 $(WEB_MESSAGES): domain.yml scripts/generate_web_messages.py knowledge/responses.py $(BIN)/.installed

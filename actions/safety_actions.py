@@ -111,20 +111,6 @@ class ActionRereadWarningSigns(Action):
         ]
 
 
-class ActionRemindEmergency(Action):
-    """While an emergency is open, start every reply by repeating the emergency message."""
-
-    def name(self) -> str:
-        return "action_remind_emergency"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        if tracker.get_slot("urgency") == Urgency.EMERGENCY.value:
-            dispatcher.utter_message(response="utter_emergency")
-        return []
-
-
 class ActionMarkSafe(Action):
     """The person says they are safe or getting care: close the emergency, if one is open."""
 

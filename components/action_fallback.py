@@ -3,8 +3,8 @@
 Rasa runs every custom action over HTTP. If the action server cannot be reached, answers with an error
 or takes longer than the timeout, Rasa logs the error and drops the action, so a turn made of custom
 actions gets no reply at all (and Rasa waits up to 5 minutes for a slow server). Here such a failure
-answers, once per turn, with a short apology, the emergency message while an emergency is open (the
-reminder is itself a custom action), and the doctor prompt. The conversation goes on: when the action
+answers, once per turn, with a short apology, the emergency message while an emergency is open (unless
+this turn already said it), and the doctor prompt. The conversation goes on: when the action
 server is back, the next message is handled normally. A rejection by the action server (a form
 validation saying "no") is not a failure and keeps Rasa's handling.
 
@@ -33,18 +33,27 @@ def timeout_seconds(action: RemoteAction) -> float:
     return float(configured) if configured else DEFAULT_TIMEOUT_SECONDS
 
 
-def apologised_this_turn(tracker: Any) -> bool:
+# The responses that say the emergency message.
+EMERGENCY_RESPONSES = ("utter_emergency", "utter_remind_emergency")
+
+
+def said_this_turn(tracker: Any, responses: tuple[str, ...]) -> bool:
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             return False
-        if isinstance(event, BotUttered) and (event.metadata or {}).get("utter_action") == APOLOGY:
+        if isinstance(event, BotUttered) and (event.metadata or {}).get("utter_action") in responses:
             return True
     return False
 
 
+def apologised_this_turn(tracker: Any) -> bool:
+    return said_this_turn(tracker, (APOLOGY,))
+
+
 async def apology(nlg: Any, tracker: Any, output_channel: Any) -> list[Event]:
     """The apology, the emergency message while one is open, and the doctor prompt, as bot events."""
-    responses = ["utter_emergency"] if tracker.get_slot("urgency") == "emergency" else []
+    open_emergency = tracker.get_slot("urgency") == "emergency"
+    responses = ["utter_emergency"] if open_emergency and not said_this_turn(tracker, EMERGENCY_RESPONSES) else []
     responses += [APOLOGY, "utter_see_doctor"]
     events: list[Event] = []
     for response in responses:

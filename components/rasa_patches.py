@@ -3,7 +3,8 @@
 The Rasa server is started through `components.server`, which calls `install()` before Rasa runs; no
 import installs anything. The changes were written against one Rasa version and each has a test showing
 that it keeps Rasa's behaviour (tests/test_speedups.py, tests/test_action_fallback.py,
-tests/e2e/test_model_loading.py). On any other version they stay off, and the log says so.
+tests/test_conditional_responses.py, tests/e2e/test_model_loading.py). On any other version they stay
+off, and the log says so.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 
 import rasa
 
-from components import action_fallback, speedups
+from components import action_fallback, conditional_responses, speedups
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,9 @@ SUPPORTED_RASA_VERSION = "3.6.21"
 
 
 def install(rasa_version: str | None = None) -> bool:
-    """Install the faster paths (speedups.py) and the apology for a failing action server
-    (action_fallback.py) if Rasa is the version they were written for; idempotent."""
+    """Install the faster paths (speedups.py), the apology for a failing action server
+    (action_fallback.py) and quiet conditional responses (conditional_responses.py) if Rasa is the
+    version they were written for; idempotent."""
     version = rasa_version or rasa.__version__
     if version != SUPPORTED_RASA_VERSION:
         logger.warning(
@@ -33,4 +35,5 @@ def install(rasa_version: str | None = None) -> bool:
         return False
     speedups.install()
     action_fallback.install()
+    conditional_responses.install()
     return True

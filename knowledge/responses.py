@@ -22,6 +22,11 @@ def _domain() -> dict:
     return yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8"))
 
 
+def domain_response(name: str) -> list[dict]:
+    """The variations of one of the domain's responses, as written."""
+    return _domain()["responses"][name]
+
+
 def slot_defaults() -> dict[str, object]:
     """Each slot's initial value in the domain (those without one are left out)."""
     slots = _domain().get("slots") or {}

@@ -10,7 +10,6 @@ from actions.safety_actions import (
     ActionAnswerSafetyQuestion,
     ActionMarkSafe,
     ActionRecordWarningSigns,
-    ActionRemindEmergency,
     ActionRereadWarningSigns,
     ValidateSafetyQuestionForm,
     answer_from,
@@ -116,13 +115,7 @@ async def test_a_message_that_completes_a_red_flag_is_read_again_as_an_emergency
     assert events[-1]["text"] == "and now I have a fever"
 
 
-# ------------------------------------------------------------------------------------ reminding, closing
-@pytest.mark.parametrize("urgency, reminded", [("emergency", True), ("urgent", False), ("routine", False)])
-async def test_the_reminder_comes_only_while_an_emergency_is_open(dispatcher, urgency, reminded):
-    await ActionRemindEmergency().run(dispatcher, make_tracker(intent="greet", slots={"urgency": urgency}), {})
-    assert responses(dispatcher) == (["utter_emergency"] if reminded else [])
-
-
+# ---------------------------------------------------------------------------------------------- closing
 async def test_saying_you_are_safe_closes_the_emergency(dispatcher):
     tracker = make_tracker(intent="confirm_safe", slots={"urgency": "emergency", "crisis": True})
     slots = slots_set(await ActionMarkSafe().run(dispatcher, tracker, {}))
