@@ -180,9 +180,9 @@ test-unit: build
 test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
-test-e2e: $(MODEL) $(WEBCHAT)
+test-e2e: $(MODEL) $(WEBCHAT) $(WEB_MESSAGES)
 	@scripts/test_prerequisites.sh
-	$(BIN)/pytest -q -n 2 --dist loadfile tests/e2e
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=10 tests/e2e
 
 # Training uses both cores (lint and validation are short and run beside it); the end-to-end tests mostly
 # wait on servers (two pytest workers, a server stack each), so the unit and conversation tests run beside them. Measured on a clean
