@@ -33,7 +33,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
-from components.persisted_component import PersistedComponent
+from components.component_bases import PersistedComponent
 
 # The label of the examples of conversational intents: not a topic.
 OTHER = "__other__"

@@ -22,13 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.component_bases import ConfiguredComponent
 from components.sign_detector import Assessment, Sign, default_detector
 from components.warning_sign_net import NET_PROPERTY
 from knowledge.red_flags import RedFlag, describe
@@ -85,7 +83,7 @@ def entities(assessment: Assessment) -> list[dict[str, Any]]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class WarningSignClassifier(GraphComponent):
+class WarningSignClassifier(ConfiguredComponent):
     """Deterministic warning-sign and dose-request detection that overrides the predicted intent."""
 
     @staticmethod
@@ -98,21 +96,12 @@ class WarningSignClassifier(GraphComponent):
         return {"net_threshold": 0.9, "net_question_threshold": 0.6, "net_question": "emergency_check"}
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self.detector = default_detector()  # built once per process: the pipeline takes seconds
         defaults = self.get_default_config()
         self.net_threshold = float(config.get("net_threshold", defaults["net_threshold"]))
         self.net_question_threshold = float(config.get("net_question_threshold", defaults["net_question_threshold"]))
         self.net_question = config.get("net_question", defaults["net_question"])
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> WarningSignClassifier:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

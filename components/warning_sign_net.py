@@ -27,7 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
-from components.persisted_component import PersistedComponent
+from components.component_bases import PersistedComponent
 
 ROOT = Path(__file__).resolve().parent.parent
 NET_PROPERTY = "warning_sign_net"

@@ -1,5 +1,5 @@
-"""The part the project's trainable NLU components share: their trained state is one joblib file in the
-resource Rasa gives them, written after training and read back when the model loads."""
+"""What the project's NLU components share: how Rasa creates them, and for the trainable ones, their
+trained state as one joblib file in the resource Rasa gives them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,23 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from typing_extensions import Self
+
+
+class ConfiguredComponent(GraphComponent):
+    """A GraphComponent built from its configuration alone: nothing trained, nothing stored."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Self:
+        return cls(config)
 
 
 class PersistedComponent(GraphComponent):
