@@ -103,7 +103,7 @@ serve: $(MODEL)
 	@$(API_TOKEN); \
 	  $(ACTION_SERVER) & \
 	  actions_pid=$$!; trap "kill $$actions_pid 2>/dev/null" EXIT INT TERM; \
-	  $(RASA_SERVER) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.yml \
+	  $(RASA_SERVER) run --enable-api --auth-token="$$token" --model $(MODEL) --endpoints endpoints.yml \
 	    --credentials credentials.yml --port $(PORT)
 
 # rasa-webchat, pinned in web/package-lock.json and served from web/node_modules (no CDN).
@@ -139,9 +139,9 @@ scale-out: $(MODEL)
 	@mkdir -p build/nginx/logs
 	@$(API_TOKEN); export ACTION_SERVER_URL=http://localhost:$(ACTIONS_PORT)/webhook; \
 	  $(ACTION_SERVER) > build/action-server.log 2>&1 & actions_pid=$$!; \
-	  $(RASA_SERVER) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
+	  $(RASA_SERVER) run --enable-api --auth-token="$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
 	    --credentials credentials.yml --port 5006 > build/rasa-5006.log 2>&1 & first_pid=$$!; \
-	  $(RASA_SERVER) run --enable-api --auth-token "$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
+	  $(RASA_SERVER) run --enable-api --auth-token="$$token" --model $(MODEL) --endpoints endpoints.scale-out.yml \
 	    --credentials credentials.yml --port 5007 > build/rasa-5007.log 2>&1 & second_pid=$$!; \
 	  trap "kill $$actions_pid $$first_pid $$second_pid 2>/dev/null" EXIT INT TERM; \
 	  echo "Rasa servers log to build/rasa-5006.log and build/rasa-5007.log; nginx listens on http://localhost:5005"; \

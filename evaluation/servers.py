@@ -133,8 +133,8 @@ class RasaStack:
                 *RASA_SERVER,
                 "run",
                 "--enable-api",
-                "--auth-token",
-                self.auth_token,
+                # One argument: a token starting with "-" would be read as an option.
+                f"--auth-token={self.auth_token}",
                 "--model",
                 str(MODEL),
                 "--endpoints",
