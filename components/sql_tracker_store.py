@@ -18,6 +18,7 @@ PostgreSQL (the scale-out profile, several servers) uses Rasa's own store unchan
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -52,8 +53,9 @@ class PooledSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, kept_conversations: int = 500, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
-        self._keep_at_most = kept_conversations if self.engine.dialect.name == "sqlite" else 0
-        if self.engine.dialect.name != "sqlite":
+        sqlite = self.engine.dialect.name == "sqlite"
+        self._keep_at_most = kept_conversations if sqlite else 0
+        if not sqlite:
             return
         url = self.engine.url
         self.engine.dispose()
@@ -95,10 +97,10 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         await super().save(tracker)
         if not self._keep_at_most:
             return
-        new_events = list(tracker.events)[stored_before:]
         # Rasa reads a conversation back from its latest session on; a tracker holding a new session's
         # start also holds the old session, so it is read from the file next time.
-        if any(isinstance(event, SessionStarted) for event in new_events) and stored_before:
+        new_events = itertools.islice(tracker.events, stored_before, None)
+        if stored_before and any(isinstance(event, SessionStarted) for event in new_events):
             self._kept.pop(tracker.sender_id, None)
             return
         self._keep(tracker.sender_id, tracker, self._newest_row(tracker.sender_id))
