@@ -37,7 +37,7 @@ def response_text(name: str, **values: object) -> str:
     """The text of the response's first variation, its placeholders filled; an unknown placeholder is an
     error rather than a brace shown to the person."""
     fill = {**slot_defaults(), **values}
-    text = _domain()["responses"][name][0]["text"]
+    text = domain_response(name)[0]["text"]
 
     def value(match: re.Match) -> str:
         if match.group(1) not in fill:
