@@ -32,7 +32,24 @@ logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
 EMERGENCY_HEADER = "🚨 Possible emergency"
 MAX_BUTTONS_PER_BLOCK = 25  # Slack's limit for one actions block
+MAX_SECTION_TEXT = 3000  # Slack's limit for a section's text
+MAX_HEADER_TEXT = 150
+# The visit summary (domain.yml) is posted as one message: its title as a header, each part a section.
+SUMMARY_RESPONSE = "utter_visit_summary"
 SEEN_EVENTS_KEPT = 10_000
+
+
+def summary_blocks(text: str) -> list[dict[str, Any]]:
+    """Block Kit for the visit summary: its first line as the header, then a section per paragraph."""
+    title, _, body = text.strip().partition("\n")
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title.strip()[:MAX_HEADER_TEXT]}}
+    ]
+    for paragraph in body.split("\n\n"):
+        if paragraph.strip():
+            section = {"type": "mrkdwn", "text": paragraph.strip()[:MAX_SECTION_TEXT]}
+            blocks.append({"type": "section", "text": section})
+    return blocks
 
 
 class SlackOutput(SlackBot):
@@ -43,7 +60,13 @@ class SlackOutput(SlackBot):
         self.client = AsyncWebClient(token, base_url=api_url)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """An emergency reply (marked in its response's metadata) gets a header; everything else Rasa's way."""
+        """An emergency reply (marked in its response's metadata) gets a header, the visit summary sections;
+        everything else Rasa's way."""
+        if message.get("utter_action") == SUMMARY_RESPONSE and message.get("text"):
+            await self._post_message(
+                channel=self.slack_channel or recipient_id, text=message["text"], blocks=summary_blocks(message["text"])
+            )
+            return
         if of_reply(message) is Urgency.EMERGENCY and message.get("text") and not message.get("buttons"):
             text = message["text"]
             blocks = [

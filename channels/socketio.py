@@ -24,12 +24,23 @@ logger = logging.getLogger(__name__)
 ERROR_EVENT = "error"
 # rasa-webchat gives a message with this metadata the CSS class `emergency` (web/style.css highlights it).
 EMERGENCY_METADATA = {"urgency": Urgency.EMERGENCY.value, "customCss": {"style": "class", "css": "emergency"}}
+# Replies the web page acts on, by the response that produced them, and the CSS class that marks them
+# (web/chat.js): the visit summary gets a print button, the erased-conversation reply clears the page's copy.
+RESPONSE_CLASSES = {"utter_visit_summary": "visit-summary", "utter_conversation_forgotten": "conversation-forgotten"}
 
 
 class MarkedSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output; an emergency reply (marked in its response's metadata) carries the mark."""
+    """Rasa's socket.io output; an emergency reply (marked in its response's metadata), the visit summary
+    and the erased-conversation reply carry their marks."""
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        css = RESPONSE_CLASSES.get(message.get("utter_action"))
+        if css and message.get("text"):
+            # Markdown: a line break inside a paragraph needs two trailing spaces to show.
+            text = message["text"].strip().replace("\n", "  \n")
+            metadata = {"customCss": {"style": "class", "css": css}}
+            await self._send_message(recipient_id, {"text": text, "metadata": metadata})
+            return
         if of_reply(message) is Urgency.EMERGENCY and message.get("text") and not message.get("buttons"):
             for part in message["text"].strip().split("\n\n"):
                 await self._send_message(recipient_id, {"text": part, "metadata": EMERGENCY_METADATA})

@@ -12,8 +12,12 @@ last used kept in memory.
    is kept and handed out again, as long as nothing changed it since: the conversation's newest row in
    the file is the one it was stored with, and the tracker has no events that were not stored. A new
    session, or a tracker changed without being stored, is read back from the file as Rasa does.
+3. A conversation is erased when the person asks to be forgotten: when a turn ran the configured action
+   (`erase_after_action`, action_forget_conversation), saving that turn deletes every stored event of the
+   conversation instead, and stores nothing of the turn. Rasa's tracker stores have no way to delete.
 
-PostgreSQL (the scale-out profile, several servers) uses Rasa's own store unchanged.
+PostgreSQL (the scale-out profile, several servers) uses the same class: Rasa's own reading and
+writing, with erasing; the pool and the kept conversations are for the SQLite file only.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import QueuePool
 
@@ -48,10 +52,18 @@ class _Kept:
 
 
 class PooledSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore on an SQLite file: connections kept open (WAL), recent conversations kept in memory."""
+    """SQLTrackerStore that erases a conversation on request; on an SQLite file, connections kept open (WAL)
+    and recent conversations kept in memory."""
 
-    def __init__(self, *args: Any, kept_conversations: int = 500, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kept_conversations: int = 500,
+        erase_after_action: str = "action_forget_conversation",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.erase_after_action = erase_after_action
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         sqlite = self.engine.dialect.name == "sqlite"
         self._keep_at_most = kept_conversations if sqlite else 0
@@ -91,7 +103,27 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         self._keep(sender_id, tracker, newest_row)
         return tracker
 
+    def _asks_to_erase(self, tracker: DialogueStateTracker) -> bool:
+        """Whether the latest turn (the events since the last user message) ran the erasing action."""
+        for event in reversed(tracker.events):
+            if isinstance(event, ActionExecuted) and event.action_name == self.erase_after_action:
+                return True
+            if isinstance(event, UserUttered):
+                return False
+        return False
+
+    def erase(self, sender_id: str) -> int:
+        """Delete every stored event of one conversation; how many there were."""
+        self._kept.pop(sender_id, None)
+        with self.session_scope() as session:
+            deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+        return deleted
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if self._asks_to_erase(tracker):
+            self.erase(tracker.sender_id)
+            return
         kept = self._kept.get(tracker.sender_id)
         stored_before = kept.events if kept and kept.tracker is tracker else 0
         await super().save(tracker)

@@ -12,7 +12,17 @@ import yaml
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "catalogue" / "topics.yml"
 
 ENTITY_LABELS = ("symptom", "body_part", "treatment")
-REQUIRED_TOPIC_FIELDS = ("id", "title", "get_help_now", "sources", "summary", "key_points", "related", "terms")
+REQUIRED_TOPIC_FIELDS = (
+    "id",
+    "title",
+    "get_help_now",
+    "sources",
+    "summary",
+    "key_points",
+    "related",
+    "doctor_questions",
+    "terms",
+)
 
 
 class CatalogueError(ValueError):
@@ -37,6 +47,8 @@ class Topic:
     summary: str
     key_points: tuple[str, ...]
     related: tuple[str, ...]
+    # Questions the person could ask a doctor about this topic (the visit summary offers them).
+    doctor_questions: tuple[str, ...]
     terms: Mapping[str, tuple[str, ...]]
     # One line: when to get help now instead of reading on (catalogue `get_help_now`).
     get_help_now: str = ""
@@ -54,6 +66,8 @@ class Catalogue:
     topics: tuple[Topic, ...]
     shared_terms: Mapping[str, tuple[str, ...]]
     messages: Mapping[str, str]
+    # Questions for a doctor that fit any conversation.
+    general_doctor_questions: tuple[str, ...] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -126,6 +140,7 @@ def _parse_topic(raw: object, index: int, sources: Mapping[str, Source], help_li
         summary=" ".join(raw["summary"].split()),
         key_points=_text_list(raw["key_points"], where, "key_points"),
         related=_text_list(raw["related"], where, "related"),
+        doctor_questions=_text_list(raw["doctor_questions"], where, "doctor_questions"),
         terms={label: _text_list(values, where, f"terms.{label}") for label, values in terms.items()},
         get_help_now=help_lines[raw["get_help_now"]],
     )
@@ -179,6 +194,9 @@ def parse_catalogue(data: object) -> Catalogue:
         topics=topics,
         shared_terms={label: _text_list(values, "shared_terms", label) for label, values in shared.items()},
         messages={key: " ".join(str(value).split()) for key, value in messages.items()},
+        general_doctor_questions=_text_list(
+            data.get("general_doctor_questions"), "catalogue", "general_doctor_questions"
+        ),
     )
 
 

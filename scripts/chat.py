@@ -3,8 +3,10 @@
     python scripts/chat.py [--url http://localhost:5005] [--no-color] [--history build/chat-history]
 
 Buttons are shown as a numbered list; typing a number sends that button. /help, /restart and /quit are
-handled here. CONVERSATION_ID continues a conversation; without it a new one starts, and its id is
-printed so that it can be continued later. RASA_URL may name the server instead of --url.
+handled here. A visit summary (the response utter_visit_summary) is also saved as a text file under
+build/summaries/ (--summaries), and its path is shown. CONVERSATION_ID continues a conversation;
+without it a new one starts, and its id is printed so that it can be continued later. RASA_URL may
+name the server instead of --url.
 docs/console-chat.md describes it for users.
 """
 
@@ -30,9 +32,18 @@ import requests  # noqa: E402
 from prompt_toolkit import PromptSession  # noqa: E402
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory  # noqa: E402
 
+# The assistant's own sentences (domain.yml), as the channels read them.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from knowledge.responses import response_text  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "http://localhost:5005"
 DEFAULT_HISTORY = ROOT / "build" / "chat-history"
+DEFAULT_SUMMARIES = ROOT / "build" / "summaries"
+# The response whose text is the visit summary (domain.yml), as the REST channel names it.
+SUMMARY_RESPONSE = "utter_visit_summary"
+# Said once the server erased the conversation; the typed lines kept for the Up arrow are erased too.
+FORGOTTEN_RESPONSE = "utter_conversation_forgotten"
 PROMPT = "You: "
 # The webhook waits for the whole bot turn, custom actions included.
 REPLY_TIMEOUT = 60.0
@@ -68,6 +79,8 @@ class Chat:
     colour: bool
     http: requests.Session = field(default_factory=requests.Session)
     payloads: list[str] = field(default_factory=list)
+    summaries: Path = DEFAULT_SUMMARIES
+    history: Path | None = None
 
 
 def wants_colour(no_color_option: bool) -> bool:
@@ -156,12 +169,45 @@ def send(chat: Chat, message: str) -> list[dict[str, Any]]:
     return [reply for reply in replies if isinstance(reply, dict)]
 
 
+def save_summary(chat: Chat, text: str) -> Path:
+    """Write a visit summary to a new text file that only the user can read; its path."""
+    chat.summaries.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = chat.summaries / f"summary-{stamp}-{chat.conversation_id[:8]}.txt"
+    number = 1
+    while path.exists():
+        number += 1
+        path = chat.summaries / f"summary-{stamp}-{chat.conversation_id[:8]}-{number}.txt"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text.rstrip() + "\n")
+    return path
+
+
+def forget_typed_lines(history: Path) -> None:
+    """Empty the file of typed lines (the Up-arrow history); saved summaries stay, they are the user's files."""
+    try:
+        if history.exists():
+            history.write_text("", encoding="utf-8")
+    except OSError:
+        pass
+
+
 def show_turn(chat: Chat, replies: list[dict[str, Any]]) -> None:
-    """Print a bot turn; its buttons, if any, become the ones numbers refer to."""
+    """Print a bot turn; its buttons, if any, become the ones numbers refer to; a visit summary is saved."""
     lines, payloads = render_turn(replies, chat.colour)
     if payloads:
         chat.payloads = payloads
     print("\n".join(lines) if lines else "(no answer)")
+    if chat.history is not None and any(reply.get("response") == FORGOTTEN_RESPONSE for reply in replies):
+        forget_typed_lines(chat.history)
+    # The REST channel sends each paragraph of a text as its own reply: the summary is all of them.
+    summary = [r["text"] for r in replies if r.get("response") == SUMMARY_RESPONSE and isinstance(r.get("text"), str)]
+    if summary:
+        try:
+            print(response_text("utter_summary_saved", path=save_summary(chat, "\n\n".join(summary))))
+        except OSError as error:
+            print(f"The summary could not be saved as a file ({error.strerror}); it is shown above.")
 
 
 def say(chat: Chat, message: str) -> None:
@@ -278,6 +324,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--url", default=os.environ.get("RASA_URL", DEFAULT_URL), help="the Rasa server")
     parser.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR does the same)")
     parser.add_argument("--history", type=Path, default=DEFAULT_HISTORY, help="file of the input history")
+    parser.add_argument("--summaries", type=Path, default=DEFAULT_SUMMARIES, help="folder for visit summaries")
     parser.add_argument("--wait", type=float, default=0, metavar="SECONDS", help="wait for the server to start")
     parser.add_argument("--server-pid", type=int, help="with --wait: stop waiting if this process ends")
     parser.add_argument("--server-log", help="with --wait: the server's log, named if it does not start")
@@ -290,6 +337,8 @@ def run(options: argparse.Namespace) -> int:
     if options.wait and not wait_for_server(url, options.wait, options.server_pid, options.server_log):
         return 1
     chat = Chat(url, os.environ.get("CONVERSATION_ID") or uuid.uuid4().hex, wants_colour(options.no_color))
+    chat.summaries = options.summaries
+    chat.history = options.history
     print("Neck-pain and headache assistant: health information, not a diagnosis. Type /help for help.")
     print(f"Conversation id: {chat.conversation_id} (CONVERSATION_ID={chat.conversation_id} continues it)")
     status = 0

@@ -153,6 +153,7 @@ def test_a_new_topic_needs_only_a_catalogue_entry(raw_catalogue):
             "summary": "One. Two. Three.",
             "key_points": ["A point."],
             "related": ["chronic_neck_pain"],
+            "doctor_questions": ["Which pillow would suit me?"],
             "terms": {"symptom": ["stiff in the morning"]},
             "get_help_now": "neck",
         }

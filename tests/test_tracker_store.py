@@ -104,3 +104,46 @@ def test_the_conversation_in_memory_is_the_one_in_the_file(store, tmp_path):
     with sqlite3.connect(tmp_path / "conversations.db") as connection:
         connection.execute("DELETE FROM events WHERE sender_id = 'someone'")
     assert asyncio.run(store.retrieve("someone")) is None
+
+
+def stored_rows(tmp_path, sender: str) -> int:
+    """How many events of `sender` the SQLite file holds, read by a connection of its own."""
+    with sqlite3.connect(tmp_path / "conversations.db") as connection:
+        return connection.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+
+
+def test_a_turn_that_ran_the_forget_action_erases_the_whole_conversation(store, tmp_path):
+    tracker = DialogueStateTracker("forgetful", DOMAIN.slots)
+    for event in (
+        UserUttered("my neck hurts since the crash", {"name": "topic", "confidence": 1.0}),
+        SlotSet("urgency", "urgent"),
+        ActionExecuted("action_listen"),
+    ):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    other = DialogueStateTracker("someone else", DOMAIN.slots)
+    other.update(UserUttered("hello", {"name": "greet", "confidence": 1.0}))
+    asyncio.run(store.save(other))
+    assert stored_rows(tmp_path, "forgetful") == 3
+
+    loaded = asyncio.run(store.retrieve("forgetful"))
+    for event in (
+        UserUttered("/forget", {"name": "forget", "confidence": 1.0}),
+        ActionExecuted("action_forget_conversation"),
+        ActionExecuted("action_listen"),
+    ):
+        loaded.update(event)
+    asyncio.run(store.save(loaded))
+
+    assert stored_rows(tmp_path, "forgetful") == 0
+    assert asyncio.run(store.retrieve("forgetful")) is None
+    assert asyncio.run(another_store(tmp_path).retrieve("forgetful")) is None
+    assert stored_rows(tmp_path, "someone else") == 1, "only that conversation is erased"
+
+
+def test_a_forget_action_in_an_earlier_turn_erases_nothing_now(store, tmp_path):
+    tracker = DialogueStateTracker("came back", DOMAIN.slots)
+    tracker.update(ActionExecuted("action_forget_conversation"))
+    tracker.update(UserUttered("hello again", {"name": "greet", "confidence": 1.0}))
+    asyncio.run(store.save(tracker))
+    assert stored_rows(tmp_path, "came back") == 2

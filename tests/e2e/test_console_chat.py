@@ -39,7 +39,14 @@ def new_id() -> str:
 class Console:
     """scripts/chat.py in a pseudo-terminal; `turn` types a line and returns what was shown until the next prompt."""
 
-    def __init__(self, url: str, history: Path, conversation_id: str | None = None, colour: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        history: Path,
+        conversation_id: str | None = None,
+        colour: bool = False,
+        summaries: Path | None = None,
+    ) -> None:
         env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "CONVERSATION_ID")}
         # Warnings shown by default, so that the check below that none reaches the screen means something;
         # no cursor position requests, which pexpect would never answer.
@@ -51,7 +58,7 @@ class Console:
         self.transcript = io.StringIO()
         self.child = pexpect.spawn(
             sys.executable,
-            [str(CHAT), "--url", url, "--history", str(history)],
+            [str(CHAT), "--url", url, "--history", str(history), "--summaries", str(summaries or history.parent)],
             cwd=str(ROOT),
             env=env,
             encoding="utf-8",
@@ -84,7 +91,7 @@ def console(stack: RasaStack, tmp_path: Path):
     consoles: list[Console] = []
 
     def start(**kwargs) -> Console:
-        consoles.append(Console(stack.url, tmp_path / "history", **kwargs))
+        consoles.append(Console(stack.url, tmp_path / "history", summaries=tmp_path / "summaries", **kwargs))
         return consoles[-1]
 
     yield start
@@ -178,3 +185,33 @@ def test_an_unreachable_server_gets_a_polite_message(tmp_path):
     finally:
         chat.child.close(force=True)
     assert "hello" in history.read_text()
+
+
+def test_the_visit_summary_is_printed_and_saved_as_a_private_file(console, tmp_path):
+    chat = console()
+    chat.turn(SYMPTOM)
+    shown = plain(chat.turn("what should I tell my doctor"))
+    saved = re.search(r"I saved this summary as a text file: (\S+)", shown)
+    assert saved, shown
+    path = Path(saved.group(1))
+    assert path.parent == tmp_path / "summaries" and path.stat().st_mode & 0o777 == 0o600
+    text = path.read_text(encoding="utf-8")
+    assert f'"{SYMPTOM}"' in text and "not a medical record" in text
+    # The file holds what was printed, paragraph by paragraph.
+    assert all(paragraph.splitlines()[0] in shown for paragraph in text.split("\n\n"))
+    chat.quit()
+
+
+def test_forgetting_erases_the_conversation_and_the_typed_lines(console, stack, tmp_path):
+    conversation_id = new_id()
+    chat = console(conversation_id=conversation_id)
+    chat.turn(SYMPTOM)
+    shown = plain(chat.turn("delete my conversation"))
+    numbered = dict((title, number) for number, title in NUMBERED.findall(shown))
+    assert "Yes, delete it" in numbered, shown
+    assert SYMPTOM in (tmp_path / "history").read_text()
+
+    assert "deleted this whole conversation" in plain(chat.turn(numbered["Yes, delete it"]))
+    assert user_texts(stack, conversation_id) == []
+    assert SYMPTOM not in (tmp_path / "history").read_text()
+    chat.quit()

@@ -273,3 +273,58 @@ def test_slack_secrets_and_messages_stay_out_of_the_logs(slack_stack, slack_api)
         content = log.read_text(errors="replace")
         for secret in (BOT_TOKEN, SIGNING_SECRET, marker):
             assert secret not in content, f"{secret[:8]}... in {log.name}"
+
+
+def wait_for_post(api: SlackWebApi, channel: str, found, timeout: float = 30) -> list[dict]:
+    """The posts to `channel` once one of them satisfies `found`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        posts = api.posts(channel)
+        if any(found(post) for post in posts):
+            return posts
+        time.sleep(0.2)
+    raise AssertionError(f"no such post in {channel}: {[p.get('text', '')[:60] for p in api.posts(channel)]}")
+
+
+def click(stack, person: str, channel: str, value: str) -> requests.Response:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": person},
+        "channel": {"id": channel},
+        "message": {"ts": f"{time.time():.6f}"},
+        "actions": [{"type": "button", "action_id": "choice_0", "value": value}],
+    }
+    raw = urlencode({"payload": json.dumps(payload)}).encode()
+    headers = signed_headers(raw, "application/x-www-form-urlencoded")
+    return requests.post(webhook(stack), data=raw, headers=headers, timeout=10)
+
+
+def test_the_visit_summary_is_posted_in_the_thread_with_sections(slack_stack, slack_api):
+    channel, person, thread = new_channel(), f"U{uuid.uuid4().hex[:8].upper()}", "1700000000.000300"
+    symptom = "my head keeps pulling to one side on its own"
+    post_event(slack_stack, message_event(symptom, channel, person, thread_ts=thread))
+    wait_for_doctor_prompt(slack_api, channel)
+    post_event(slack_stack, message_event("what should I tell my doctor", channel, person, thread_ts=thread))
+    posts = wait_for_post(slack_api, channel, lambda post: headers_of([post]))
+    [summary] = [post for post in posts if headers_of([post])]
+    assert summary["thread_ts"] == thread
+    sections = [block["text"]["text"] for block in summary["blocks"] if block["type"] == "section"]
+    assert len(sections) >= 6, sections
+    assert any(f'"{symptom}"' in section for section in sections)
+    assert any(default_catalogue()["cervical_dystonia"].title in section for section in sections)
+    assert "not a medical record" in sections[0]
+    assert "doctor" in sections[-1], "the doctor prompt is the last section"
+
+
+def test_forgetting_in_slack_erases_the_conversation(slack_stack, slack_api):
+    channel, person = new_channel(), f"U{uuid.uuid4().hex[:8].upper()}"
+    post_event(slack_stack, message_event("does acupuncture help neck pain", channel, person))
+    wait_for_doctor_prompt(slack_api, channel)
+    post_event(slack_stack, message_event("delete my conversation", channel, person))
+    posts = wait_for_post(slack_api, channel, lambda post: "/forget" in button_values([post]))
+    assert slack_stack.tracker(person)["events"]
+
+    assert click(slack_stack, person, channel, "/forget").ok
+    wait_for_post(slack_api, channel, lambda post: "deleted this whole conversation" in (post.get("text") or ""))
+    assert not [event for event in slack_stack.tracker(person)["events"] if event["event"] in ("user", "bot")]
+    assert len(posts) >= 2

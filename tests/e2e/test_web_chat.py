@@ -139,3 +139,61 @@ def test_markup_typed_into_the_chat_is_shown_as_text_never_run(page):
     assert page.locator(".rw-response img, .rw-response script, .rw-response a[href^='javascript']").count() == 0
     for link in page.locator(".rw-client a").all():
         assert not (link.get_attribute("href") or "").startswith("javascript")
+
+
+def stored_session_id(page: Page) -> str | None:
+    """The conversation id rasa-webchat keeps in the browser."""
+    return page.evaluate("(JSON.parse(localStorage.getItem('chat_session') || '{}') || {}).session_id || null")
+
+
+def test_the_visit_summary_is_shown_and_prints_alone(page):
+    open_chat(page)
+    say(page, "my head keeps pulling to the left on its own")
+    expect_doctor_prompt_count(page, 1)
+    say(page, "[neck](javascript:window.__injected=5) <img src=x onerror='window.__injected=6'>")
+    expect_doctor_prompt_count(page, 1)
+    say(page, "what should I tell my doctor")
+
+    summary = page.locator(".rw-response.visit-summary")
+    expect(summary).to_have_count(1)
+    expect(summary).to_contain_text('"my head keeps pulling to the left on its own"')
+    expect(summary).to_contain_text(default_catalogue()["cervical_dystonia"].title)
+    button = summary.locator(".print-summary")
+    expect(button).to_have_text(response_text("utter_print_summary"))
+    # The person's own words are quoted as text, never run.
+    assert page.locator(".visit-summary img, .visit-summary script, .visit-summary a[href^='javascript']").count() == 0
+    assert page.evaluate("window.__injected") is None
+
+    page.evaluate("window.print = () => { window.__printed = true; }")
+    button.click()
+    assert page.evaluate("window.__printed") is True
+    page.emulate_media(media="print")
+    visibility = "element => getComputedStyle(element).visibility"
+    assert summary.evaluate(visibility) == "visible"
+    assert page.locator(".disclaimer").evaluate(visibility) == "hidden"
+    assert page.locator(".rw-client").first.evaluate(visibility) == "hidden"
+    assert not button.is_visible()
+    page.emulate_media(media="screen")
+
+
+def test_forgetting_erases_the_conversation_on_the_server_and_in_the_page(page, stack):
+    open_chat(page)
+    say(page, "my head keeps pulling to the left on its own")
+    expect_doctor_prompt_count(page, 1)
+    session_id = stored_session_id(page)
+    assert session_id and stack.tracker(session_id)["events"]
+
+    say(page, "please forget me")
+    page.locator(".rw-reply", has_text="Yes, delete it").first.click()
+
+    # The page reloads without its stored copy and says what happened.
+    expect(page.locator("#notice")).to_have_text(response_text("utter_conversation_forgotten"))
+    expect(page.locator(".rw-launcher")).to_be_visible()
+    try:
+        page.locator(".rw-new-message").wait_for(state="visible", timeout=3000)
+    except PlaywrightTimeoutError:
+        open_chat(page)
+    expect(page.locator(".rw-response").first).to_be_visible()
+    assert page.locator(".rw-client", has_text="pulling to the left").count() == 0
+    assert stored_session_id(page) != session_id
+    assert not [event for event in stack.tracker(session_id)["events"] if event["event"] in ("user", "bot")]
