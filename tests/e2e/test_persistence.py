@@ -159,7 +159,6 @@ def test_alternating_servers_answer_as_one_server_does(scale_out, one_server_ref
     assert scale_out.stack.tracker(sender, server=0) == scale_out.stack.tracker(sender, server=1)
 
 
-
 def test_forgetting_erases_the_conversation_from_postgresql_for_both_servers(scale_out):
     sender = new_sender()
     scale_out.stack.send(sender, "is botox safe for my neck?", server=0)
@@ -171,6 +170,7 @@ def test_forgetting_erases_the_conversation_from_postgresql_for_both_servers(sca
     for server in (0, 1):
         events = scale_out.stack.tracker(sender, server=server)["events"]
         assert not [event for event in events if event["event"] in ("user", "bot")]
+
 
 def test_a_conversation_survives_losing_a_server(scale_out, one_server_reference):
     sender = new_sender()
