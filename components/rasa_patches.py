@@ -2,7 +2,8 @@
 
 The Rasa server is started through `components.server`, which calls `install()` before Rasa runs; no
 import installs anything. The changes were written against one Rasa version and each has a test showing
-that it keeps Rasa's behaviour (tests/test_speedups.py, tests/test_action_fallback.py,
+that it keeps Rasa's behaviour (tests/test_speedups.py, tests/test_incremental_history.py,
+tests/test_action_fallback.py,
 tests/test_conditional_responses.py, tests/e2e/test_model_loading.py). On any other version they stay
 off, and the log says so.
 """
@@ -13,7 +14,7 @@ import logging
 
 import rasa
 
-from components import action_fallback, conditional_responses, speedups
+from components import action_fallback, conditional_responses, incremental_history, speedups
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ SUPPORTED_RASA_VERSION = "3.6.21"
 
 
 def install(rasa_version: str | None = None) -> bool:
-    """Install the faster paths (speedups.py), the apology for a failing action server
+    """Install the faster paths (speedups.py, incremental_history.py), the apology for a failing action server
     (action_fallback.py) and quiet conditional responses (conditional_responses.py) if Rasa is the
     version they were written for; idempotent."""
     version = rasa_version or rasa.__version__
@@ -34,6 +35,7 @@ def install(rasa_version: str | None = None) -> bool:
         )
         return False
     speedups.install()
+    incremental_history.install()
     action_fallback.install()
     conditional_responses.install()
     return True

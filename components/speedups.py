@@ -1,6 +1,6 @@
-"""Four hot spots of Rasa 3.6's message handling, found by profiling the server under load, made cheap.
+"""Six hot spots of Rasa 3.6's message handling, found by profiling the server under load, made cheap.
 
-All four keep Rasa's behaviour exactly; `install()` runs when Rasa imports this package to load the model.
+All six keep Rasa's behaviour exactly; `install()` runs when Rasa imports this package to load the model.
 
 1. Action-server responses. `RemoteAction` checks each response with `jsonschema.validate`, which
    first re-checks Rasa's own, constant schema against the JSON Schema meta-schema: more than half of
@@ -21,6 +21,12 @@ All four keep Rasa's behaviour exactly; `install()` runs when Rasa imports this 
    CountVectorsFeaturizers and the LexicalSyntacticFeaturizer with `scipy.sparse.hstack`, whose general
    block-matrix code costs four times what concatenating the coordinates does (8 % of the server's CPU
    time). Here the coordinates are concatenated; the result is the same COO matrix.
+5. The rule policy's debug line. Before every prediction the rule policy turns the state of every past
+   turn into text for a debug log line, whether or not debug logging is on: in a conversation of 300
+   messages, several milliseconds per prediction. Here the text is made only when the line is written.
+6. Calls to the action server. Rasa sends the whole conversation with every custom action, encoded by
+   Python's `json` module (20 ms for 3,000 events). Here the same JSON is written by `ujson`, which
+   Rasa already depends on, about ten times faster.
 """
 
 from __future__ import annotations
@@ -28,19 +34,26 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import aiohttp
 import numpy as np
 import scipy.sparse
+import ujson
 from jsonschema import validators
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.policy import Policy
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.events import Event
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 
 _rasa_validate_action_result = RemoteAction._validate_action_result
 _rasa_resolve_by_type = Event.resolve_by_type
 _rasa_load_model = RasaModel.load.__func__
 _rasa_combine_sparse_features = Features._combine_sparse_features
+_rasa_format_tracker_states = Policy.format_tracker_states
+_rasa_session = EndpointConfig.session
 
 
 @functools.lru_cache(maxsize=1)
@@ -113,9 +126,42 @@ def combine_sparse_features(self: Features, additional_features: Features) -> No
     self._cached_fingerprint = None
 
 
+class TrackerStatesText:
+    """The rule policy's debug text of the past states, made when it is logged (str, repr, or a copy)."""
+
+    def __init__(self, states: list[dict]) -> None:
+        self.states = states
+
+    def __str__(self) -> str:
+        return _rasa_format_tracker_states(self.states)
+
+    __repr__ = __str__
+
+    def __deepcopy__(self, memo: dict) -> str:
+        return str(self)  # Rasa deep-copies the text for the log line: only then is it needed
+
+
+def lazy_tracker_states_text(states: list[dict]) -> TrackerStatesText:
+    """`Policy.format_tracker_states` for the rule policy, deferred until the text is needed."""
+    return TrackerStatesText(states)
+
+
+def session(self: EndpointConfig) -> aiohttp.ClientSession:
+    """`EndpointConfig.session` with request bodies written by ujson."""
+    auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+    return aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        json_serialize=ujson.dumps,
+    )
+
+
 def install() -> None:
     """Replace Rasa's slow paths; idempotent."""
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_by_type)
     RasaModel.load = classmethod(load_model)
     Features._combine_sparse_features = combine_sparse_features
+    RulePolicy.format_tracker_states = staticmethod(lazy_tracker_states_text)
+    EndpointConfig.session = session

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+import json
+
 import jsonschema
 import numpy as np
 import pytest
 import scipy.sparse
+import ujson
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
@@ -49,11 +55,46 @@ def patched():
     assert rasa_patches.install()
 
 
-def test_installing_the_patches_installs_all_four():
+def test_installing_the_patches_installs_all_six():
     assert RemoteAction._validate_action_result is speedups.validate_action_result
     assert Event.resolve_by_type is speedups.resolve_by_type
     assert RasaModel.load.__func__ is speedups.load_model
     assert Features._combine_sparse_features is speedups.combine_sparse_features
+    assert RulePolicy.format_tracker_states is speedups.lazy_tracker_states_text
+    assert EndpointConfig.session is speedups.session
+
+
+STATES = [
+    {},
+    {"user": {"intent": "topic", "entities": ("symptom",)}, "prev_action": {"action_name": "action_listen"}},
+    {"user": {"text": "my neck"}, "slots": {"urgency": (1.0, 0.0, 0.0)}, "active_loop": {"name": "triage_form"}},
+    {"prev_action": {"action_name": "utter_topic"}},
+]
+
+
+def test_the_rule_policys_debug_text_is_rasas_when_it_is_written():
+    text = RulePolicy.format_tracker_states(STATES)
+    assert str(text) == repr(text) == speedups._rasa_format_tracker_states(STATES)
+    assert copy.deepcopy(text) == speedups._rasa_format_tracker_states(STATES)
+    assert "user intent: topic" in str(text) and "active loop" in str(text)
+
+
+async def test_action_server_requests_carry_the_same_json_and_settings():
+    auth = {"username": "u", "password": "p"}
+    config = EndpointConfig("http://localhost:1/webhook", headers={"X-A": "b"}, basic_auth=auth)
+    said = UserUttered('caf\u00e9 / "neck" \U0001f6a8', {"name": "topic", "confidence": 0.25})
+    body = DialogueStateTracker.from_events("someone", [said, SlotSet("urgency", "urgent")]).current_state(
+        EventVerbosity.ALL
+    )
+    ours, theirs = speedups.session(config), speedups._rasa_session(config)
+    try:
+        assert json.loads(ours._json_serialize(body)) == json.loads(theirs._json_serialize(body)) == body
+        assert ours._json_serialize is ujson.dumps
+        assert dict(ours.headers) == dict(theirs.headers) and ours.auth == theirs.auth
+        assert ours.timeout == theirs.timeout
+    finally:
+        await ours.close()
+        await theirs.close()
 
 
 @pytest.mark.parametrize("result", RESPONSES)
