@@ -15,7 +15,8 @@ tracker keeps what it computed and continues from there:
 2. The states before each past action depend only on the applied events up to that action. The replay
    tracker and the states computed so far are kept with the applied events they came from; when the new
    applied events start with exactly those (the same objects, in order), the replay continues with the
-   rest. Otherwise (a form loop undid events, a restart) everything is replayed again. Only the plain
+   rest. When a form loop undid some of them, the replay continues from a copy of the replay tracker
+   taken before the last user message that is still in place; after a restart, from the start. Only the plain
    case is kept (`ignore_rule_only_turns=False`, the rule policy's); the rest is Rasa's own code.
    Callers get copies of the kept states, which they may change.
 3. `DialogueStateTracker.copy()`, which Rasa calls before running every action, replays every event into
@@ -58,6 +59,7 @@ _APPLIED = "_incremental_applied"
 _STATES = "_incremental_states"
 _COPY = "_incremental_copy"
 _KEPT = (_APPLIED, _STATES, _COPY)
+MAX_CHECKPOINTS = 8
 
 
 @dataclass
@@ -84,6 +86,9 @@ class _Replay:
     applied: list[Event]
     tracker: DialogueStateTracker
     states: list[State] = field(default_factory=list)
+    # (number of applied events replayed, number of states, a copy of the replay tracker then), taken
+    # before each user message: a form loop's undo goes back one or two messages, not to the start.
+    checkpoints: list[tuple[int, int, DialogueStateTracker]] = field(default_factory=list)
 
     def __deepcopy__(self, memo: dict) -> None:
         return None  # a copied tracker computes its own
@@ -174,23 +179,59 @@ def states_for_tracker_history(
         return _rasa_states_for_tracker_history(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     applied = tracker.applied_events()
     kept: _Replay | None = tracker.__dict__.get(_STATES)
-    reusable = (
-        kept is not None
-        and kept.domain is self
-        and kept.omit_unset_slots == omit_unset_slots
-        and len(applied) >= len(kept.applied)
-        and all(now is before for now, before in zip(applied, kept.applied, strict=False))  # a prefix
-    )
-    if not reusable:
+    if kept is None or kept.domain is not self or kept.omit_unset_slots != omit_unset_slots:
         kept = _Replay(self, omit_unset_slots, [], tracker.init_copy())
         tracker.__dict__[_STATES] = kept
-    for event in applied[len(kept.applied) :]:
+    same = _common_prefix(applied, kept.applied)
+    if same < len(kept.applied):
+        _rewind(kept, same, tracker)
+    for index in range(len(kept.applied), len(applied)):
+        event = applied[index]
+        if isinstance(event, UserUttered):
+            kept.checkpoints.append((index, len(kept.states), _duplicate(kept.tracker)))
+            del kept.checkpoints[:-MAX_CHECKPOINTS]
         if isinstance(event, ActionExecuted):
             kept.states.append(self._clean_state(self.get_active_state(kept.tracker, omit_unset_slots)))
         kept.tracker.update(event)
     kept.applied = applied
     final = self._clean_state(self.get_active_state(kept.tracker, omit_unset_slots))
     return [*map(_copy_state, kept.states), final]
+
+
+def _common_prefix(now: list[Event], before: list[Event]) -> int:
+    """How many events the two lists start with in common (the same objects)."""
+    for index, (ours, theirs) in enumerate(zip(now, before, strict=False)):
+        if ours is not theirs:
+            return index
+    return min(len(now), len(before))
+
+
+def _rewind(kept: _Replay, same: int, tracker: DialogueStateTracker) -> None:
+    """Put the replay back to the latest checkpoint within the first `same` applied events."""
+    while kept.checkpoints and kept.checkpoints[-1][0] > same:
+        kept.checkpoints.pop()
+    if kept.checkpoints:
+        replayed, states, snapshot = kept.checkpoints[-1]
+        kept.tracker = _duplicate(snapshot)
+        kept.checkpoints.pop()  # taken again when its user message is replayed
+    else:
+        replayed, states, kept.tracker = 0, 0, tracker.init_copy()
+    kept.applied = kept.applied[:replayed]
+    del kept.states[states:]
+
+
+def _duplicate(replay: DialogueStateTracker) -> DialogueStateTracker:
+    """A tracker in the same state as `replay`, with containers of its own (events shared, as Rasa's copy)."""
+    duplicate = copy.copy(replay)
+    for name in _KEPT:
+        duplicate.__dict__.pop(name, None)
+    duplicate.events = replay._create_events(replay.events)
+    slots = type(replay.slots)()
+    slots.update({name: copy.copy(slot) for name, slot in replay.slots.items()})
+    duplicate.slots = slots
+    duplicate.latest_action = copy.copy(replay.latest_action)
+    duplicate.active_loop = copy.copy(replay.active_loop)
+    return duplicate
 
 
 def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
@@ -204,17 +245,7 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
         kept.tracker.update(event)
     if events:
         kept.count, kept.last = len(events), events[-1]
-    replay = kept.tracker
-    duplicate = copy.copy(replay)
-    for name in _KEPT:
-        duplicate.__dict__.pop(name, None)
-    duplicate.events = replay._create_events(replay.events)
-    slots = type(replay.slots)()
-    slots.update({name: copy.copy(slot) for name, slot in replay.slots.items()})
-    duplicate.slots = slots
-    duplicate.latest_action = copy.copy(replay.latest_action)
-    duplicate.active_loop = copy.copy(replay.active_loop)
-    return duplicate
+    return _duplicate(kept.tracker)
 
 
 @functools.lru_cache(maxsize=1)

@@ -103,18 +103,35 @@ def installed():
     incremental.install()
 
 
+@pytest.mark.parametrize("omit_unset_slots", [False, True], ids=["all-slots", "set-slots"])
 @pytest.mark.parametrize("events", CONVERSATIONS)
-def test_every_event_gives_rasas_applied_events_states_and_copy(events):
+def test_every_event_gives_rasas_applied_events_states_and_copy(events, omit_unset_slots):
     tracker = DialogueStateTracker("someone", DOMAIN.slots)
     for event in events:
         tracker.update(event)
         applied = tracker.applied_events()
         theirs = incremental._rasa_applied_events(tracker)
         assert len(applied) == len(theirs) and all(ours is event for ours, event in zip(applied, theirs, strict=True))
-        for omit in (False, True):
-            assert DOMAIN.states_for_tracker_history(tracker, omit) == rasa_states(tracker, omit)
-        ours, theirs = tracker.copy(), incremental._rasa_copy(tracker)
-        assert state_of(ours) == state_of(theirs)
+        states = DOMAIN.states_for_tracker_history(tracker, omit_unset_slots)
+        assert states == rasa_states(tracker, omit_unset_slots)
+        assert state_of(tracker.copy()) == state_of(incremental._rasa_copy(tracker))
+
+
+def test_the_conversations_undo_form_turns_so_that_the_replay_goes_back_to_a_checkpoint(monkeypatch):
+    from_checkpoint = []
+    rewind = incremental._rewind
+
+    def counted(kept, same, tracker):
+        from_checkpoint.append(any(replayed <= same for replayed, _, _ in kept.checkpoints))
+        rewind(kept, same, tracker)
+
+    monkeypatch.setattr(incremental, "_rewind", counted)
+    for events in [param.values[0] for param in CONVERSATIONS]:
+        tracker = DialogueStateTracker("someone", DOMAIN.slots)
+        for event in events:
+            tracker.update(event)
+            DOMAIN.states_for_tracker_history(tracker)
+    assert sum(from_checkpoint) >= 20
 
 
 @pytest.mark.parametrize("events", CONVERSATIONS[:3] + CONVERSATIONS[-3:])
