@@ -23,8 +23,11 @@ tracker keeps what it computed and continues from there:
    a new tracker. Here a private replay tracker is kept up to date with the events as they come, and a
    copy is that tracker's state with its own containers (events, slots, the active loop), sharing the
    event objects as Rasa's copy does.
+4. A form builds a temporary tracker before it validates slots: every event since the last restart
+   replayed into a new tracker, then the form's own events. Here it is the copy above plus the form's
+   events (Rasa's own code when the conversation holds a restart).
 
-All three give exactly Rasa's results (tests/test_incremental_history.py compares them event by event on
+All four give exactly Rasa's results (tests/test_incremental_history.py compares them event by event on
 conversations with forms, undos and restarts).
 """
 
@@ -37,6 +40,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from rasa.core.actions.forms import FormAction
+from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -45,6 +50,7 @@ from rasa.shared.core.events import (
     Event,
     Restarted,
     SessionStarted,
+    SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
@@ -52,6 +58,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 _rasa_applied_events = DialogueStateTracker.applied_events
 _rasa_copy = DialogueStateTracker.copy
+_rasa_temporary_tracker = FormAction._temporary_tracker
 _rasa_states_for_tracker_history = Domain.states_for_tracker_history
 
 # Attribute names on the tracker for what it keeps; a deep copy of the tracker starts without.
@@ -248,9 +255,24 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     return _duplicate(kept.tracker)
 
 
+def temporary_tracker(
+    self: FormAction, current_tracker: DialogueStateTracker, additional_events: list[Event], domain: Domain
+) -> DialogueStateTracker:
+    """`FormAction._temporary_tracker`: the conversation so far, then the requested slot, the form's own
+    execution and `additional_events`."""
+    if any(isinstance(event, Restarted) for event in current_tracker.events):
+        return _rasa_temporary_tracker(self, current_tracker, additional_events, domain)
+    temporary = current_tracker.copy()
+    requested = SlotSet(REQUESTED_SLOT, self.get_slot_to_fill(current_tracker))
+    for event in (requested, ActionExecuted(self.name()), *additional_events):
+        temporary.update(event)
+    return temporary
+
+
 @functools.lru_cache(maxsize=1)
 def install() -> None:
     """Replace Rasa's history computations with the incremental ones; idempotent."""
     DialogueStateTracker.applied_events = applied_events
     DialogueStateTracker.copy = copy_tracker
+    FormAction._temporary_tracker = temporary_tracker
     Domain.states_for_tracker_history = states_for_tracker_history

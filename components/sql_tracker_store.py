@@ -11,7 +11,8 @@ last used kept in memory.
    was most of a message's time, and it grew with every message. Here the tracker Rasa last read or wrote
    is kept and handed out again, as long as nothing changed it since: the conversation's newest row in
    the file is the one it was stored with, and the tracker has no events that were not stored. A new
-   session, or a tracker changed without being stored, is read back from the file as Rasa does.
+   session, or a tracker changed without being stored, is read back from the file as Rasa does. Saving a
+   kept tracker writes the events after those it had, without counting the stored rows first.
 3. A conversation is erased when the person asks to be forgotten: when a turn ran the configured action
    (`erase_after_action`, action_forget_conversation), saving that turn deletes every stored event of the
    conversation instead, and stores nothing of the turn. Rasa's tracker stores have no way to delete.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +66,8 @@ class PooledSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.erase_after_action = erase_after_action
+        # The tracker being saved and how many of its events were stored before, when this store keeps it.
+        self._saving: tuple[DialogueStateTracker, int] | None = None
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         sqlite = self.engine.dialect.name == "sqlite"
         self._keep_at_most = kept_conversations if sqlite else 0
@@ -103,6 +107,13 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         self._keep(sender_id, tracker, newest_row)
         return tracker
 
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events not stored yet: for a tracker this store read or wrote and still keeps, those after
+        the ones it had then (without Rasa's count of the stored events, which grows with the conversation)."""
+        if self._saving is not None and self._saving[0] is tracker:
+            return itertools.islice(tracker.events, self._saving[1], None)
+        return super()._additional_events(session, tracker)
+
     def _asks_to_erase(self, tracker: DialogueStateTracker) -> bool:
         """Whether the latest turn (the events since the last user message) ran the erasing action."""
         for event in reversed(tracker.events):
@@ -126,7 +137,11 @@ class PooledSQLTrackerStore(SQLTrackerStore):
             return
         kept = self._kept.get(tracker.sender_id)
         stored_before = kept.events if kept and kept.tracker is tracker else 0
-        await super().save(tracker)
+        self._saving = (tracker, stored_before) if kept and kept.tracker is tracker else None
+        try:
+            await super().save(tracker)
+        finally:
+            self._saving = None
         if not self._keep_at_most:
             return
         # Rasa reads a conversation back from its latest session on; a tracker holding a new session's

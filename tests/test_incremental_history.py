@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from rasa.core.actions.forms import FormAction
 from rasa.core.training import load_data
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -29,6 +30,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from components import incremental_history as incremental
 from evaluation.expectations import ROOT
 
+FORM = FormAction("triage_form", None)
 DOMAIN = Domain.load([str(ROOT / "domain.yml"), str(ROOT / "build" / "rasa" / "responses.yml")])
 
 
@@ -98,6 +100,12 @@ def state_of(tracker: DialogueStateTracker) -> dict:
     }
 
 
+def without_times(state: dict) -> dict:
+    current = dict(state["current"], latest_event_time=None)
+    current["events"] = [{**event, "timestamp": None} for event in current["events"]]
+    return {**state, "current": current}
+
+
 @pytest.fixture(autouse=True)
 def installed():
     incremental.install()
@@ -115,6 +123,11 @@ def test_every_event_gives_rasas_applied_events_states_and_copy(events, omit_uns
         states = DOMAIN.states_for_tracker_history(tracker, omit_unset_slots)
         assert states == rasa_states(tracker, omit_unset_slots)
         assert state_of(tracker.copy()) == state_of(incremental._rasa_copy(tracker))
+        validated = [SlotSet("triage_neuro", "no"), SlotSet("requested_slot", "triage_injury")]
+        ours = FORM._temporary_tracker(tracker, validated, DOMAIN)
+        theirs = incremental._rasa_temporary_tracker(FORM, tracker, validated, DOMAIN)
+        # The form's two new events are made a moment apart in the two trackers.
+        assert without_times(state_of(ours)) == without_times(state_of(theirs))
 
 
 def test_the_conversations_undo_form_turns_so_that_the_replay_goes_back_to_a_checkpoint(monkeypatch):
