@@ -4,8 +4,9 @@ TF-IDF over character 2-5-grams (typos, new spellings) and word 1-2-grams, then 
 trained on the examples of the retrieval intent `topic/<id>` (data/nlu/topics.yml) and, as one more
 class, the examples of the conversational intents (greetings, yes, no, out of scope). It writes the same
 `response_selector` output as Rasa's ResponseSelector, so `utter_topic` and the topic actions read it
-unchanged. When the intent classifier gave up on a message (fallback, out of scope) or heard a bare yes
-or no in what is really a description ("stiff neck, no fever, no rash"), and the ranker is sure the
+unchanged. When the intent classifier gave up on a message (fallback, out of scope) or heard a bare yes,
+no or stop in what is really a description ("stiff neck, no fever, no rash", "my head keeps pulling and
+I can't stop it"), and the ranker is sure the
 message is about a topic, the intent becomes the topic intent: a health message for which a topic fits
 never gets "no topic". Chosen on an independently written topic corpus (`make eval`): more often right than DIET's
 response selection on phrasings nobody trained on, and it trains in seconds instead of minutes.
@@ -98,10 +99,10 @@ class TopicRanker(PersistedComponent):
             "C": 20.0,
             # Examples of these intents train the "not a topic" class.
             "other_intents": [],
-            # Intents that become the topic intent when the ranker is this sure that a topic fits; a yes
-            # or no only when the message is longer than a bare answer.
+            # Intents that become the topic intent when the ranker is this sure that a topic fits; a yes,
+            # no or stop only when the message is longer than a bare answer.
             "route_intents": ["nlu_fallback", "out_of_scope"],
-            "answer_intents": ["affirm", "deny"],
+            "answer_intents": ["affirm", "deny", "stop"],
             "route_threshold": 0.6,
             "answer_min_words": 4,
         }

@@ -74,12 +74,14 @@ def test_the_output_is_the_response_selectors_and_ranks_topics_only(ranker):
         ("my doctor put me on methocarbamol, what is it for", "nlu_fallback", "topic"),
         ("are needles for pain relief legit or a scam", "out_of_scope", "topic"),
         ("stiff neck since this morning, no fever and no rash", "deny", "topic"),
+        ("my head keeps turning to the left and i can't stop it", "stop", "topic"),
         # Conversation stays what it is.
         ("what's the weather like in Paris tomorrow", "out_of_scope", "out_of_scope"),
         ("can you book me a table for two", "nlu_fallback", "nlu_fallback"),
         ("no", "deny", "deny"),
         ("no thanks, that's all for today", "deny", "deny"),
         ("yes please", "affirm", "affirm"),
+        ("please stop asking me these questions", "stop", "stop"),
         ("hello there", "greet", "greet"),
     ],
 )
