@@ -1,6 +1,12 @@
 """Slack channel: Rasa's SlackInput with secrets from the environment, deduplicated retries, loop
 protection, replies in the user's thread, Block Kit buttons and a prominent emergency message.
 
+A direct message and each channel are separate conversations for the same person (Rasa's
+`conversation_granularity`, here `channel` by default, so that nothing said in a direct message is
+continued in a channel); `slack_channel`, `conversation_granularity` and `proxy` are read from
+credentials.yml as in Rasa's channel. A message with files gets its text answered and a note that files
+are not read; a thread reply also sent to the channel is answered like any message in the thread.
+
 Enabled in credentials.yml as `channels.slack.SlackChannel`; Slack posts to /webhooks/slack/webhook.
 Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the server still starts and the webhook answers 503.
 SLACK_API_URL points the Web API client elsewhere (tests use a local stand-in); it defaults to Slack's.
@@ -25,6 +31,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.validation import check_message, sender_error
+from knowledge.responses import response_text
 from knowledge.urgency import Urgency, of_reply
 
 logger = logging.getLogger(__name__)
@@ -37,6 +44,10 @@ MAX_HEADER_TEXT = 150
 # The visit summary (domain.yml) is posted as one message: its title as a header, each part a section.
 SUMMARY_RESPONSE = "utter_visit_summary"
 SEEN_EVENTS_KEPT = 10_000
+# Message subtypes that are a person writing (Slack marks edits, joins and bots' messages by subtype too).
+ANSWERED_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+# Private by default: a direct message and each channel are separate conversations.
+DEFAULT_GRANULARITY = "channel"
 
 
 def summary_blocks(text: str) -> list[dict[str, Any]]:
@@ -55,9 +66,11 @@ def summary_blocks(text: str) -> list[dict[str, Any]]:
 class SlackOutput(SlackBot):
     """Posts replies with Block Kit: buttons as an actions block, the emergency message with a header."""
 
-    def __init__(self, token: str, channel: str | None, thread_id: str | None, api_url: str) -> None:
-        super().__init__(token, channel, thread_id)
-        self.client = AsyncWebClient(token, base_url=api_url)
+    def __init__(
+        self, token: str, channel: str | None, thread_id: str | None, api_url: str, proxy: str | None = None
+    ) -> None:
+        super().__init__(token, channel, thread_id, proxy)
+        self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """An emergency reply (marked in its response's metadata) gets a header, the visit summary sections;
@@ -110,20 +123,42 @@ class SlackChannel(SlackInput):
         api_url = os.environ.get(credentials.get("api_url_env", "SLACK_API_URL"), "") or DEFAULT_API_URL
         if not token or not secret:
             logger.info("Slack is not configured (no bot token or signing secret); its webhook answers 503.")
-        return cls(token, secret, api_url)
+        return cls(
+            token,
+            secret,
+            api_url,
+            slack_channel=credentials.get("slack_channel"),
+            conversation_granularity=credentials.get("conversation_granularity") or DEFAULT_GRANULARITY,
+            proxy=credentials.get("proxy"),
+        )
 
-    def __init__(self, token: str, signing_secret: str, api_url: str = DEFAULT_API_URL) -> None:
+    def __init__(
+        self,
+        token: str,
+        signing_secret: str,
+        api_url: str = DEFAULT_API_URL,
+        slack_channel: str | None = None,
+        conversation_granularity: str = DEFAULT_GRANULARITY,
+        proxy: str | None = None,
+    ) -> None:
         self.enabled = bool(token and signing_secret)
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self.seen_events: OrderedDict[str, None] = OrderedDict()
         # Replies go to the user's thread when they write in one (see get_metadata).
-        super().__init__(token, use_threads=True, slack_signing_secret=signing_secret)
+        super().__init__(
+            token,
+            slack_channel=slack_channel,
+            proxy=proxy,
+            use_threads=True,
+            slack_signing_secret=signing_secret,
+            conversation_granularity=conversation_granularity,
+        )
 
     def _validate_credentials(self) -> None:
         """Missing credentials disable the channel instead of stopping the server."""
 
     def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> OutputChannel:
-        return SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.api_url)
+        return SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.api_url, self.proxy)
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
         """Rasa's metadata, but a reply is threaded only when the user wrote in a thread."""
@@ -137,11 +172,16 @@ class SlackChannel(SlackInput):
 
     @staticmethod
     def _is_from_a_bot(body: dict[str, Any]) -> bool:
-        """Bots, including this one, and edits or other subtypes never trigger a reply."""
+        """Bots, including this one, and edits or other subtypes never trigger a reply; files and thread
+        replies sent to the channel too are a person writing."""
         event = body.get("event") or {}
         own_users = {a.get("user_id") for a in body.get("authorizations") or [] if a.get("is_bot")}
+        subtype = event.get("subtype")
         return bool(
-            event.get("bot_id") or event.get("bot_profile") or event.get("subtype") or event.get("user") in own_users
+            event.get("bot_id")
+            or event.get("bot_profile")
+            or (subtype and subtype not in ANSWERED_SUBTYPES)
+            or event.get("user") in own_users
         )
 
     def _already_seen(self, event_id: str | None) -> bool:
@@ -194,16 +234,24 @@ class SlackChannel(SlackInput):
         event = body.get("event") or {}
         if not isinstance(event, dict):
             return response.json({"error": "'event' must be a JSON object."}, status=HTTPStatus.BAD_REQUEST)
-        if self._is_from_a_bot(body) or not self._is_user_message(body):
+        with_files = event.get("subtype") == "file_share" or bool(event.get("files"))
+        if self._is_from_a_bot(body) or not (self._is_user_message(body) or with_files):
             return response.text("Not a user message; ignored.")
         metadata = self.get_metadata(request)
         if not self._is_supported_channel(body, metadata):
             return response.text("Channel not supported.")
-        sender_id = self._get_conversation_id(event.get("user", ""), metadata.get("out_channel"), None)
+        sender_id = self._get_conversation_id(
+            event.get("user", ""), metadata.get("out_channel"), metadata.get("thread_id")
+        )
         text = event.get("text", "")
         if isinstance(text, str):
             text = self._sanitize_user_message(text, metadata["users"])
-        return await self._answer(on_new_message, text, sender_id, metadata)
+        note = response_text("utter_files_not_read") if with_files else None
+        if note and not (isinstance(text, str) and text.strip()):
+            output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+            self._in_background(output.send_text_message(sender_id, note))
+            return response.text("")
+        return await self._answer(on_new_message, text, sender_id, metadata, note)
 
     async def _handle_interaction(self, request: Request, on_new_message: Callable) -> HTTPResponse:
         try:
@@ -216,22 +264,36 @@ class SlackChannel(SlackInput):
         if text is None:
             return response.text("Nothing to answer.")
         metadata = self.get_metadata(request)
-        sender_id = self._get_conversation_id(payload["user"]["id"], metadata.get("out_channel"), None)
+        sender_id = self._get_conversation_id(
+            payload["user"]["id"], metadata.get("out_channel"), metadata.get("thread_id")
+        )
         return await self._answer(on_new_message, text, sender_id, metadata)
 
-    async def _answer(self, on_new_message: Callable, text: Any, sender_id: str, metadata: dict) -> HTTPResponse:
-        """Acknowledge at once (Slack wants an answer within 3 s) and reply in the background; an
-        unreadable message (channels/validation.py) gets a polite reply instead of reaching Rasa."""
+    async def _answer(
+        self, on_new_message: Callable, text: Any, sender_id: str, metadata: dict, note: str | None = None
+    ) -> HTTPResponse:
+        """Acknowledge at once (Slack wants an answer within 3 s) and reply in the background, after `note`
+        if there is one; an unreadable message (channels/validation.py) gets a polite reply instead of
+        reaching Rasa."""
         error = sender_error(sender_id)
         if error:
             return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
         output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
         verdict = check_message(text)
-        if verdict.reply is not None:
-            task = asyncio.create_task(output.send_text_message(sender_id, verdict.reply))
-        else:
-            message = UserMessage(verdict.text, output, sender_id, input_channel=self.name(), metadata=metadata)
-            task = asyncio.create_task(on_new_message(message))
+
+        async def reply() -> None:
+            if note:
+                await output.send_text_message(sender_id, note)
+            if verdict.reply is not None:
+                await output.send_text_message(sender_id, verdict.reply)
+            else:
+                message = UserMessage(verdict.text, output, sender_id, input_channel=self.name(), metadata=metadata)
+                await on_new_message(message)
+
+        self._in_background(reply())
+        return response.text("")
+
+    def _in_background(self, work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
-        return response.text("")

@@ -32,7 +32,12 @@ DOMAIN = ROOT / "domain.yml"
 ACTION_RESPONSE = re.compile(r'response="(utter_\w+)"')
 OUTSIDE_DIALOGUE = re.compile(r'response_text\(\s*f?"(utter_\w+)"')
 # Where responses are said outside the dialogue; the long-message reply's name is built from a prefix.
-OUTSIDE_DIALOGUE_FILES = ["channels/validation.py", "scripts/generate_web_messages.py", "scripts/chat.py"]
+OUTSIDE_DIALOGUE_FILES = [
+    "channels/validation.py",
+    "channels/slack.py",
+    "scripts/generate_web_messages.py",
+    "scripts/chat.py",
+]
 # /forget erases the conversation at once; typed requests are `request_forget`, confirmed first.
 PAYLOAD_ONLY_INTENTS = ["forget"]
 

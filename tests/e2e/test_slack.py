@@ -13,6 +13,7 @@ import requests
 from evaluation.expectations import DOCTOR_PROMPTS
 from evaluation.servers import running_stack
 from knowledge.catalogue import default_catalogue
+from knowledge.responses import response_text
 from tests.e2e.bad_inputs import BAD_TEXTS, expected_reply
 from tests.e2e.slack_stand_in import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackWebApi, signed_headers
 
@@ -156,7 +157,7 @@ def test_unsigned_or_stale_requests_are_rejected_and_reach_nothing(slack_stack, 
     assert answer.status_code == 401
     time.sleep(1.5)
     assert slack_api.posts(channel) == []
-    assert [e for e in slack_stack.tracker(user)["events"] if e["event"] == "user"] == []
+    assert [e for e in slack_stack.tracker(f"{user}_{channel}")["events"] if e["event"] == "user"] == []
 
 
 def test_retries_of_the_same_event_are_answered_once(slack_stack, slack_api):
@@ -322,9 +323,53 @@ def test_forgetting_in_slack_erases_the_conversation(slack_stack, slack_api):
     wait_for_doctor_prompt(slack_api, channel)
     post_event(slack_stack, message_event("delete my conversation", channel, person))
     posts = wait_for_post(slack_api, channel, lambda post: "/forget" in button_values([post]))
-    assert slack_stack.tracker(person)["events"]
+    conversation = f"{person}_{channel}"  # one conversation per person and place
+    assert slack_stack.tracker(conversation)["events"]
 
     assert click(slack_stack, person, channel, "/forget").ok
     wait_for_post(slack_api, channel, lambda post: "deleted this whole conversation" in (post.get("text") or ""))
-    assert not [event for event in slack_stack.tracker(person)["events"] if event["event"] in ("user", "bot")]
+    assert not [event for event in slack_stack.tracker(conversation)["events"] if event["event"] in ("user", "bot")]
     assert len(posts) >= 2
+
+
+def user_texts(stack, conversation: str) -> list[str]:
+    return [event["text"] for event in stack.tracker(conversation)["events"] if event["event"] == "user"]
+
+
+def test_a_direct_message_and_a_channel_are_separate_conversations(slack_stack, slack_api):
+    person, direct, public = f"U{uuid.uuid4().hex[:8].upper()}", new_channel(), f"C{uuid.uuid4().hex[:8].upper()}"
+    post_event(slack_stack, message_event("/start_triage", direct, person))
+    wait_for_post(slack_api, direct, lambda post: (post.get("text") or "").startswith("1/5"))
+
+    mention = message_event(f"<@{BOT_USER}> hello", public, person, type="app_mention", channel_type="channel")
+    assert post_event(slack_stack, mention).ok
+    posts = wait_for_post(slack_api, public, lambda post: bool(post.get("text")))
+    time.sleep(1)
+    posts = slack_api.posts(public)
+    # The check started in private is not continued in public, and nothing of it appears there.
+    assert not any((post.get("text") or "").startswith(("1/5", "2/5")) for post in posts)
+    assert user_texts(slack_stack, f"{person}_{direct}") == ["/start_triage"]
+    assert "/start_triage" not in user_texts(slack_stack, f"{person}_{public}")
+
+
+def test_a_message_with_a_file_gets_its_text_answered_and_a_note(slack_stack, slack_api):
+    channel, person = new_channel(), f"U{uuid.uuid4().hex[:8].upper()}"
+    files = [{"id": "F1", "name": "mri.pdf"}]
+    post_event(slack_stack, message_event("what is an emg", channel, person, subtype="file_share", files=files))
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    assert posts[0]["text"] == response_text("utter_files_not_read")
+    assert any(default_catalogue()["emg"].summary in (post.get("text") or "") for post in posts)
+
+    quiet = new_channel()
+    post_event(slack_stack, message_event("", quiet, person, subtype="file_share", files=files))
+    wait_for_post(slack_api, quiet, lambda post: post.get("text") == response_text("utter_files_not_read"))
+    time.sleep(1)
+    assert len(slack_api.posts(quiet)) == 1
+
+
+def test_a_thread_reply_sent_to_the_channel_is_answered_in_the_thread(slack_stack, slack_api):
+    channel, thread = new_channel(), "1700000000.000500"
+    body = message_event("does acupuncture help neck pain", channel, subtype="thread_broadcast", thread_ts=thread)
+    post_event(slack_stack, body)
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    assert {post.get("thread_ts") for post in posts} == {thread}
