@@ -5,7 +5,8 @@ A direct message and each channel are separate conversations for the same person
 `conversation_granularity`, here `channel` by default, so that nothing said in a direct message is
 continued in a channel); `slack_channel`, `conversation_granularity` and `proxy` are read from
 credentials.yml as in Rasa's channel. A message with files gets its text answered and a note that files
-are not read; a thread reply also sent to the channel is answered like any message in the thread.
+are not read; a thread reply also sent to the channel is answered like any message in the thread. A
+clicked button's message is updated to show the choice instead of its buttons.
 
 Enabled in credentials.yml as `channels.slack.SlackChannel`; Slack posts to /webhooks/slack/webhook.
 Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the server still starts and the webhook answers 503.
@@ -23,11 +24,13 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
+import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.validation import check_message, sender_error
@@ -267,7 +270,29 @@ class SlackChannel(SlackInput):
         sender_id = self._get_conversation_id(
             payload["user"]["id"], metadata.get("out_channel"), metadata.get("thread_id")
         )
-        return await self._answer(on_new_message, text, sender_id, metadata)
+        answer = await self._answer(on_new_message, text, sender_id, metadata)
+        if answer.status == HTTPStatus.OK:
+            self._in_background(self._retire_buttons(payload))
+        return answer
+
+    async def _retire_buttons(self, payload: dict[str, Any]) -> None:
+        """Update the clicked message (chat.update): what was chosen instead of its buttons, so that a used
+        button cannot be clicked again."""
+        message = payload.get("message") or {}
+        channel = (payload.get("channel") or {}).get("id")
+        if not (channel and message.get("ts")):
+            return
+        action = payload["actions"][0]
+        choice = (action.get("text") or {}).get("text") or action.get("value") or ""
+        chosen = response_text("utter_button_chosen", choice=choice)
+        blocks = [block for block in message.get("blocks") or [] if block.get("type") != "actions"]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": chosen}]})
+        client = AsyncWebClient(self.slack_token, base_url=self.api_url, proxy=self.proxy)
+        try:
+            text = message.get("text") or chosen
+            await client.chat_update(channel=channel, ts=message["ts"], text=text, blocks=blocks)
+        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as error:
+            logger.warning("Could not retire the buttons of a Slack message: %s", type(error).__name__)
 
     async def _answer(
         self, on_new_message: Callable, text: Any, sender_id: str, metadata: dict, note: str | None = None

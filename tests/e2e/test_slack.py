@@ -373,3 +373,39 @@ def test_a_thread_reply_sent_to_the_channel_is_answered_in_the_thread(slack_stac
     post_event(slack_stack, body)
     posts = wait_for_doctor_prompt(slack_api, channel)
     assert {post.get("thread_ts") for post in posts} == {thread}
+
+
+def button(title: str, payload: str) -> dict:
+    return {"type": "button", "text": {"type": "plain_text", "text": title}, "value": payload}
+
+
+def chat_updates(api: SlackWebApi, ts: str) -> list[dict]:
+    return [call for call in api.calls if call["method"] == "chat.update" and call.get("ts") == ts]
+
+
+def test_a_used_button_is_replaced_by_the_choice(slack_stack, slack_api):
+    channel, person, ts = new_channel(), f"U{uuid.uuid4().hex[:8].upper()}", "1700000000.000900"
+    question = "Shall I ask 5 quick questions?"
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": question}}
+    yes, no = button("Yes, check for warning signs", "/start_triage"), button("No, thanks", "/deny")
+    payload = {
+        "type": "block_actions",
+        "user": {"id": person},
+        "channel": {"id": channel},
+        "message": {"ts": ts, "text": question, "blocks": [section, {"type": "actions", "elements": [yes, no]}]},
+        "actions": [{**yes, "action_id": "choice_0"}],
+    }
+    raw = urlencode({"payload": json.dumps(payload)}).encode()
+    answer = requests.post(
+        webhook(slack_stack), data=raw, headers=signed_headers(raw, "application/x-www-form-urlencoded"), timeout=10
+    )
+    assert answer.ok
+    wait_for_post(slack_api, channel, lambda post: (post.get("text") or "").startswith("1/5"))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not chat_updates(slack_api, ts):
+        time.sleep(0.2)
+    [update] = chat_updates(slack_api, ts)
+    blocks = json.loads(update["blocks"]) if isinstance(update["blocks"], str) else update["blocks"]
+    assert update["channel"] == channel and [block["type"] for block in blocks] == ["section", "context"]
+    chosen = response_text("utter_button_chosen", choice="Yes, check for warning signs")
+    assert blocks[1]["elements"][0]["text"] == chosen
