@@ -69,23 +69,54 @@ _KEPT = (_APPLIED, _STATES, _COPY)
 MAX_CHECKPOINTS = 8
 
 
+class _NotCopied:
+    """Kept on a tracker; a deep copy of the tracker starts without it and computes its own."""
+
+    def __deepcopy__(self, memo: dict) -> None:
+        return None
+
+
 @dataclass
-class _Fold:
-    """`applied_events()` of the first `count` events of `events`."""
+class _FromEvents(_NotCopied):
+    """Computed from the first `count` events of the deque `events`; its first and last event tell whether
+    the deque still holds them."""
 
     events: deque
     count: int
-    first: Event
-    last: Event
-    loop_names: set[str]
-    applied: list[Event]
+    first: Event | None
+    last: Event | None
 
-    def __deepcopy__(self, memo: dict) -> None:
-        return None  # a copied tracker computes its own
+    def extended_by(self, events: deque) -> bool:
+        """Whether `events` are the events this was computed from, plus new ones at the end."""
+        return (
+            self.events is events
+            and 0 < self.count <= len(events)
+            and events[0] is self.first
+            and events[self.count - 1] is self.last
+        )
+
+    def caught_up(self) -> None:
+        """Now computed from all the deque's events."""
+        self.count, self.last = len(self.events), self.events[-1]
 
 
 @dataclass
-class _Replay:
+class _Fold(_FromEvents):
+    """`applied_events()` of the first `count` events of `events`."""
+
+    loop_names: set[str]
+    applied: list[Event]
+
+
+@dataclass
+class _Copy(_FromEvents):
+    """A tracker that has replayed the first `count` events of `events`, as `copy()` would."""
+
+    tracker: DialogueStateTracker
+
+
+@dataclass
+class _Replay(_NotCopied):
     """The states before each action of `applied`, and a tracker that has replayed all of `applied`."""
 
     domain: Domain
@@ -96,34 +127,6 @@ class _Replay:
     # (number of applied events replayed, number of states, a copy of the replay tracker then), taken
     # before each user message: a form loop's undo goes back one or two messages, not to the start.
     checkpoints: list[tuple[int, int, DialogueStateTracker]] = field(default_factory=list)
-
-    def __deepcopy__(self, memo: dict) -> None:
-        return None  # a copied tracker computes its own
-
-
-@dataclass
-class _Copy:
-    """A tracker that has replayed the first `count` events of `events`, as `copy()` would."""
-
-    events: deque
-    count: int
-    first: Event
-    last: Event
-    tracker: DialogueStateTracker
-
-    def __deepcopy__(self, memo: dict) -> None:
-        return None  # a copied tracker computes its own
-
-
-def _extends(kept: _Fold | _Copy | None, events: deque) -> bool:
-    """Whether `events` are the events `kept` was computed from, plus new ones at the end."""
-    return (
-        kept is not None
-        and kept.events is events
-        and len(events) >= kept.count
-        and events[0] is kept.first
-        and events[kept.count - 1] is kept.last
-    )
 
 
 def _loop_names(events: Any) -> set[str]:
@@ -158,11 +161,11 @@ def applied_events(self: DialogueStateTracker) -> list[Event]:
     if not count:
         return []
     kept: _Fold | None = self.__dict__.get(_APPLIED)
-    if _extends(kept, events):
+    if kept is not None and kept.extended_by(events):
         new = list(itertools.islice(events, kept.count, None))
         if _loop_names(new) <= kept.loop_names:
             kept.applied = _fold(self, new, kept.applied, kept.loop_names)
-            kept.count, kept.last = count, events[-1]
+            kept.caught_up()
             return list(kept.applied)
     loop_names = _loop_names(events)
     applied = _fold(self, events, [], loop_names)
@@ -245,13 +248,14 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     """`DialogueStateTracker.copy` (every event replayed into a new tracker), from a replay kept up to date."""
     events = self.events
     kept: _Copy | None = self.__dict__.get(_COPY)
-    if not events or not _extends(kept, events):
-        kept = _Copy(events, 0, events[0] if events else None, None, self.init_copy())
+    if not events:
+        return self.init_copy()
+    if kept is None or not kept.extended_by(events):
+        kept = _Copy(events, 0, events[0], None, self.init_copy())
         self.__dict__[_COPY] = kept
     for event in itertools.islice(events, kept.count, None):
         kept.tracker.update(event)
-    if events:
-        kept.count, kept.last = len(events), events[-1]
+    kept.caught_up()
     return _duplicate(kept.tracker)
 
 
