@@ -34,7 +34,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.validation import check_message, sender_error
-from knowledge.responses import response_text
+from knowledge.responses import VISIT_SUMMARY, response_text
 from knowledge.urgency import Urgency, of_reply
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,7 @@ EMERGENCY_HEADER = "🚨 Possible emergency"
 MAX_BUTTONS_PER_BLOCK = 25  # Slack's limit for one actions block
 MAX_SECTION_TEXT = 3000  # Slack's limit for a section's text
 MAX_HEADER_TEXT = 150
-# The visit summary (domain.yml) is posted as one message: its title as a header, each part a section.
-SUMMARY_RESPONSE = "utter_visit_summary"
+
 SEEN_EVENTS_KEPT = 10_000
 # Message subtypes that are a person writing (Slack marks edits, joins and bots' messages by subtype too).
 ANSWERED_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
@@ -78,7 +77,8 @@ class SlackOutput(SlackBot):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """An emergency reply (marked in its response's metadata) gets a header, the visit summary sections;
         everything else Rasa's way."""
-        if message.get("utter_action") == SUMMARY_RESPONSE and message.get("text"):
+        # The visit summary is posted as one message: its title as a header, each part a section.
+        if message.get("utter_action") == VISIT_SUMMARY and message.get("text"):
             await self._post_message(
                 channel=self.slack_channel or recipient_id, text=message["text"], blocks=summary_blocks(message["text"])
             )
@@ -287,7 +287,7 @@ class SlackChannel(SlackInput):
         chosen = response_text("utter_button_chosen", choice=choice)
         blocks = [block for block in message.get("blocks") or [] if block.get("type") != "actions"]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": chosen}]})
-        client = AsyncWebClient(self.slack_token, base_url=self.api_url, proxy=self.proxy)
+        client = self.get_output_channel(channel).client
         try:
             text = message.get("text") or chosen
             await client.chat_update(channel=channel, ts=message["ts"], text=text, blocks=blocks)

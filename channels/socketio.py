@@ -17,6 +17,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from channels.validation import check_message, sender_error
+from knowledge.responses import CONVERSATION_FORGOTTEN, VISIT_SUMMARY
 from knowledge.urgency import Urgency, of_reply
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ ERROR_EVENT = "error"
 EMERGENCY_METADATA = {"urgency": Urgency.EMERGENCY.value, "customCss": {"style": "class", "css": "emergency"}}
 # Replies the web page acts on, by the response that produced them, and the CSS class that marks them
 # (web/chat.js): the visit summary gets a print button, the erased-conversation reply clears the page's copy.
-RESPONSE_CLASSES = {"utter_visit_summary": "visit-summary", "utter_conversation_forgotten": "conversation-forgotten"}
+RESPONSE_CLASSES = {VISIT_SUMMARY: "visit-summary", CONVERSATION_FORGOTTEN: "conversation-forgotten"}
 
 
 class MarkedSocketIOOutput(SocketIOOutput):

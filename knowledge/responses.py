@@ -14,6 +14,10 @@ from pathlib import Path
 import yaml
 
 DOMAIN_PATH = Path(__file__).resolve().parent.parent / "domain.yml"
+# Replies the channels render in their own way, known by the response that produced them (never by their
+# text): the visit summary (printed, saved, posted in sections) and the note that a conversation was erased.
+VISIT_SUMMARY = "utter_visit_summary"
+CONVERSATION_FORGOTTEN = "utter_conversation_forgotten"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 

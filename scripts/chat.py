@@ -34,16 +34,12 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory  # noqa
 
 # The assistant's own sentences (domain.yml), as the channels read them.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from knowledge.responses import response_text  # noqa: E402
+from knowledge.responses import CONVERSATION_FORGOTTEN, VISIT_SUMMARY, response_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "http://localhost:5005"
 DEFAULT_HISTORY = ROOT / "build" / "chat-history"
 DEFAULT_SUMMARIES = ROOT / "build" / "summaries"
-# The response whose text is the visit summary (domain.yml), as the REST channel names it.
-SUMMARY_RESPONSE = "utter_visit_summary"
-# Said once the server erased the conversation; the typed lines kept for the Up arrow are erased too.
-FORGOTTEN_RESPONSE = "utter_conversation_forgotten"
 PROMPT = "You: "
 # The webhook waits for the whole bot turn, custom actions included.
 REPLY_TIMEOUT = 60.0
@@ -199,10 +195,11 @@ def show_turn(chat: Chat, replies: list[dict[str, Any]]) -> None:
     if payloads:
         chat.payloads = payloads
     print("\n".join(lines) if lines else "(no answer)")
-    if chat.history is not None and any(reply.get("response") == FORGOTTEN_RESPONSE for reply in replies):
+    # Once the server erased the conversation, the typed lines kept for the Up arrow are erased too.
+    if chat.history is not None and any(reply.get("response") == CONVERSATION_FORGOTTEN for reply in replies):
         forget_typed_lines(chat.history)
     # The REST channel sends each paragraph of a text as its own reply: the summary is all of them.
-    summary = [r["text"] for r in replies if r.get("response") == SUMMARY_RESPONSE and isinstance(r.get("text"), str)]
+    summary = [r["text"] for r in replies if r.get("response") == VISIT_SUMMARY and isinstance(r.get("text"), str)]
     if summary:
         try:
             print(response_text("utter_summary_saved", path=save_summary(chat, "\n\n".join(summary))))

@@ -115,18 +115,7 @@ def test_a_message_in_a_thread_is_answered_in_that_thread(slack_stack, slack_api
 
 def test_a_button_click_is_answered(slack_stack, slack_api):
     channel = new_channel()
-    payload = {
-        "type": "block_actions",
-        "user": {"id": "U777"},
-        "channel": {"id": channel},
-        "message": {"ts": "1700000000.000200"},
-        "actions": [{"type": "button", "action_id": "choice_0", "value": '/choose_topic{"topic":"emg"}'}],
-    }
-    raw = urlencode({"payload": json.dumps(payload)}).encode()
-    answer = requests.post(
-        webhook(slack_stack), data=raw, headers=signed_headers(raw, "application/x-www-form-urlencoded"), timeout=10
-    )
-    assert answer.ok
+    assert click(slack_stack, "U777", channel, '/choose_topic{"topic":"emg"}').ok
     posts = wait_for_doctor_prompt(slack_api, channel)
     assert default_catalogue()["emg"].summary in posts[0]["text"]
 
@@ -287,13 +276,15 @@ def wait_for_post(api: SlackWebApi, channel: str, found, timeout: float = 30) ->
     raise AssertionError(f"no such post in {channel}: {[p.get('text', '')[:60] for p in api.posts(channel)]}")
 
 
-def click(stack, person: str, channel: str, value: str) -> requests.Response:
+def click(stack, person: str, channel: str, value: str, **payload_fields) -> requests.Response:
+    """A signed button click, as Slack sends it; `payload_fields` replace parts of the payload."""
     payload = {
         "type": "block_actions",
         "user": {"id": person},
         "channel": {"id": channel},
         "message": {"ts": f"{time.time():.6f}"},
         "actions": [{"type": "button", "action_id": "choice_0", "value": value}],
+        **payload_fields,
     }
     raw = urlencode({"payload": json.dumps(payload)}).encode()
     headers = signed_headers(raw, "application/x-www-form-urlencoded")
@@ -388,18 +379,8 @@ def test_a_used_button_is_replaced_by_the_choice(slack_stack, slack_api):
     question = "Shall I ask 5 quick questions?"
     section = {"type": "section", "text": {"type": "mrkdwn", "text": question}}
     yes, no = button("Yes, check for warning signs", "/start_triage"), button("No, thanks", "/deny")
-    payload = {
-        "type": "block_actions",
-        "user": {"id": person},
-        "channel": {"id": channel},
-        "message": {"ts": ts, "text": question, "blocks": [section, {"type": "actions", "elements": [yes, no]}]},
-        "actions": [{**yes, "action_id": "choice_0"}],
-    }
-    raw = urlencode({"payload": json.dumps(payload)}).encode()
-    answer = requests.post(
-        webhook(slack_stack), data=raw, headers=signed_headers(raw, "application/x-www-form-urlencoded"), timeout=10
-    )
-    assert answer.ok
+    message = {"ts": ts, "text": question, "blocks": [section, {"type": "actions", "elements": [yes, no]}]}
+    assert click(slack_stack, person, channel, yes["value"], message=message, actions=[{**yes, "action_id": "c0"}]).ok
     wait_for_post(slack_api, channel, lambda post: (post.get("text") or "").startswith("1/5"))
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not chat_updates(slack_api, ts):
