@@ -4,9 +4,13 @@ protection, replies in the user's thread, Block Kit buttons and a prominent emer
 A direct message and each channel are separate conversations for the same person (Rasa's
 `conversation_granularity`, here `channel` by default, so that nothing said in a direct message is
 continued in a channel); `slack_channel`, `conversation_granularity` and `proxy` are read from
-credentials.yml as in Rasa's channel. A message with files gets its text answered and a note that files
-are not read; a thread reply also sent to the channel is answered like any message in the thread. A
-clicked button's message is updated to show the choice instead of its buttons.
+credentials.yml as in Rasa's channel. In a channel others read, the assistant answers in a thread under
+the message and tells the dialogue so (metadata `place`): the warning-sign questions move to a direct
+message, which this channel opens when the person clicks "Continue in a direct message". A message with
+files gets its text answered and a note that files are not read; a thread reply also sent to the channel
+is answered like any message in the thread. A clicked button's message is updated to show the choice
+instead of its buttons; a button of an earlier reply gets "that question is closed". Retries and live
+buttons are recorded in the store the servers share (channels/slack_records.py).
 
 Enabled in credentials.yml as `channels.slack.SlackChannel`; Slack posts to /webhooks/slack/webhook.
 Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the server still starts and the webhook answers 503.
@@ -19,7 +23,6 @@ import asyncio
 import json
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
@@ -33,7 +36,9 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.slack_records import SlackRecords, records_for
 from channels.validation import check_message, sender_error
+from knowledge.places import CONTINUE_PRIVATELY_INTENT, PLACE, Place
 from knowledge.responses import VISIT_SUMMARY, response_text
 from knowledge.urgency import Urgency, of_reply
 
@@ -45,11 +50,26 @@ MAX_BUTTONS_PER_BLOCK = 25  # Slack's limit for one actions block
 MAX_SECTION_TEXT = 3000  # Slack's limit for a section's text
 MAX_HEADER_TEXT = 150
 
-SEEN_EVENTS_KEPT = 10_000
+# The payload a click on "Continue in a direct message" starts there.
+START_CHECK_PAYLOAD = "/start_triage"
 # Message subtypes that are a person writing (Slack marks edits, joins and bots' messages by subtype too).
 ANSWERED_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
 # Private by default: a direct message and each channel are separate conversations.
 DEFAULT_GRANULARITY = "channel"
+
+
+def place_of(channel_id: str | None, channel_type: str | None = None) -> Place:
+    """A direct message (channel type `im`, ids starting with D) or a channel others read."""
+    if channel_type == "im" or (channel_type is None and (channel_id or "").startswith("D")):
+        return Place.DIRECT
+    return Place.SHARED
+
+
+def payload_intent(text: Any) -> str | None:
+    """The intent of a button payload such as "/continue_privately"; None for typed text."""
+    if not isinstance(text, str) or not text.startswith("/"):
+        return None
+    return text[1:].split("{", 1)[0].split("@", 1)[0].strip()
 
 
 def summary_blocks(text: str) -> list[dict[str, Any]]:
@@ -73,6 +93,15 @@ class SlackOutput(SlackBot):
     ) -> None:
         super().__init__(token, channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+        # Timestamps of the messages with buttons posted through this output (one reply of the assistant).
+        self.button_messages: list[str] = []
+
+    async def _post_message(self, channel: str, **kwargs: Any) -> str | None:
+        """Post in the thread when there is one; the posted message's timestamp."""
+        if self.thread_id:
+            kwargs["thread_ts"] = self.thread_id
+        posted = await self.client.chat_postMessage(channel=channel, **kwargs)
+        return posted.get("ts")
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """An emergency reply (marked in its response's metadata) gets a header, the visit summary sections;
@@ -108,7 +137,9 @@ class SlackOutput(SlackBot):
         blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         for start in range(0, len(elements), MAX_BUTTONS_PER_BLOCK):
             blocks.append({"type": "actions", "elements": elements[start : start + MAX_BUTTONS_PER_BLOCK]})
-        await self._post_message(channel=self.slack_channel or recipient_id, text=text, blocks=blocks)
+        ts = await self._post_message(channel=self.slack_channel or recipient_id, text=text, blocks=blocks)
+        if ts:
+            self.button_messages.append(ts)
 
 
 class SlackChannel(SlackInput):
@@ -146,7 +177,7 @@ class SlackChannel(SlackInput):
     ) -> None:
         self.enabled = bool(token and signing_secret)
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
-        self.seen_events: OrderedDict[str, None] = OrderedDict()
+        self._records: SlackRecords | None = None
         # Replies go to the user's thread when they write in one (see get_metadata).
         super().__init__(
             token,
@@ -164,14 +195,30 @@ class SlackChannel(SlackInput):
         return SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.api_url, self.proxy)
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
-        """Rasa's metadata, but a reply is threaded only when the user wrote in a thread."""
+        """Rasa's metadata and the place; a reply is threaded in a channel others read (under the message)
+        and in a direct message only when the person wrote in a thread."""
+        content_type = request.headers.get("content-type")
+        if content_type not in ("application/json", "application/x-www-form-urlencoded"):
+            return {}  # as Rasa's channel: neither an event nor an interaction
         metadata = super().get_metadata(request)
-        if request.headers.get("content-type") == "application/json":
-            metadata["thread_id"] = (request.json.get("event") or {}).get("thread_ts")
+        if content_type == "application/json":
+            event = request.json.get("event") or {}
+            place = place_of(event.get("channel"), event.get("channel_type"))
+            message = event
         else:
             payload = json.loads(request.form["payload"][0])
-            metadata["thread_id"] = (payload.get("message") or {}).get("thread_ts")
+            place = place_of((payload.get("channel") or {}).get("id"))
+            message = payload.get("message") or {}
+        thread = message.get("thread_ts")
+        metadata["thread_id"] = thread or message.get("ts") if place is Place.SHARED else thread
+        metadata[PLACE] = place.value
         return metadata
+
+    def records(self, request: Request) -> SlackRecords:
+        """Retries and live buttons, in the store the servers share (found once, from Rasa's agent)."""
+        if self._records is None:
+            self._records = records_for(getattr(request.app.ctx, "agent", None))
+        return self._records
 
     @staticmethod
     def _is_from_a_bot(body: dict[str, Any]) -> bool:
@@ -186,17 +233,6 @@ class SlackChannel(SlackInput):
             or (subtype and subtype not in ANSWERED_SUBTYPES)
             or event.get("user") in own_users
         )
-
-    def _already_seen(self, event_id: str | None) -> bool:
-        """Slack retries an event it thinks was not delivered; each event is answered once."""
-        if not event_id:
-            return False
-        if event_id in self.seen_events:
-            return True
-        self.seen_events[event_id] = None
-        if len(self.seen_events) > SEEN_EVENTS_KEPT:
-            self.seen_events.popitem(last=False)
-        return False
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         slack_webhook = Blueprint("slack_webhook", __name__)
@@ -232,7 +268,8 @@ class SlackChannel(SlackInput):
             return response.json({"error": "The body is not a JSON object."}, status=HTTPStatus.BAD_REQUEST)
         if body.get("type") == "url_verification":
             return response.json({"challenge": body.get("challenge", "")})
-        if self._already_seen(body.get("event_id")):
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and event_id and not self.records(request).first_delivery(event_id):
             return response.text("Already answered.", headers={"X-Slack-No-Retry": "1"})
         event = body.get("event") or {}
         if not isinstance(event, dict):
@@ -254,7 +291,7 @@ class SlackChannel(SlackInput):
             output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
             self._in_background(output.send_text_message(sender_id, note))
             return response.text("")
-        return await self._answer(on_new_message, text, sender_id, metadata, note)
+        return await self._answer(request, on_new_message, text, sender_id, metadata, note)
 
     async def _handle_interaction(self, request: Request, on_new_message: Callable) -> HTTPResponse:
         try:
@@ -270,41 +307,83 @@ class SlackChannel(SlackInput):
         sender_id = self._get_conversation_id(
             payload["user"]["id"], metadata.get("out_channel"), metadata.get("thread_id")
         )
-        answer = await self._answer(on_new_message, text, sender_id, metadata)
+        error = sender_error(sender_id)
+        if error:
+            return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
+        clicked = (payload.get("message") or {}).get("ts")
+        records = self.records(request)
+        live = records.live_buttons(sender_id)
+        if live is not None and clicked not in live:
+            # A button of an earlier reply (or clicked twice): answering it would answer a question that is
+            # no longer asked.
+            closed = response_text("utter_question_closed")
+            output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+            self._in_background(output.send_text_message(sender_id, closed))
+            self._in_background(self._retire_buttons(payload, closed))
+            return response.text("")
+        if live is not None:
+            records.set_live_buttons(sender_id, live - {clicked})
+        if payload_intent(text) == CONTINUE_PRIVATELY_INTENT and metadata[PLACE] == Place.SHARED.value:
+            self._in_background(self._continue_privately(request, on_new_message, payload["user"]["id"], metadata))
+            answer = response.text("")
+        else:
+            answer = await self._answer(request, on_new_message, text, sender_id, metadata)
         if answer.status == HTTPStatus.OK:
-            self._in_background(self._retire_buttons(payload))
+            choice = (payload["actions"][0].get("text") or {}).get("text") or payload["actions"][0].get("value")
+            self._in_background(self._retire_buttons(payload, response_text("utter_button_chosen", choice=choice)))
         return answer
 
-    async def _retire_buttons(self, payload: dict[str, Any]) -> None:
-        """Update the clicked message (chat.update): what was chosen instead of its buttons, so that a used
-        button cannot be clicked again."""
+    async def _continue_privately(
+        self, request: Request, on_new_message: Callable, user: str, metadata: dict[str, Any]
+    ) -> None:
+        """Open a direct message with the person (conversations.open) and start the warning-sign check there,
+        in the conversation of that place; if Slack refuses, say so where the person clicked."""
+        output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+        try:
+            opened = await output.client.conversations_open(users=user)
+            direct = opened["channel"]["id"]
+        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError) as error:
+            logger.warning("Could not open a direct message on Slack: %s", type(error).__name__)
+            await output.send_text_message(user, response_text("utter_direct_message_failed"))
+            return
+        private = {**metadata, "out_channel": direct, "thread_id": None, PLACE: Place.DIRECT.value}
+        sender_id = self._get_conversation_id(user, direct, None)
+        await self._answer(request, on_new_message, START_CHECK_PAYLOAD, sender_id, private)
+
+    async def _retire_buttons(self, payload: dict[str, Any], note: str) -> None:
+        """Update the clicked message (chat.update): `note` instead of its buttons, so that a used button
+        cannot be clicked again."""
         message = payload.get("message") or {}
         channel = (payload.get("channel") or {}).get("id")
         if not (channel and message.get("ts")):
             return
-        action = payload["actions"][0]
-        choice = (action.get("text") or {}).get("text") or action.get("value") or ""
-        chosen = response_text("utter_button_chosen", choice=choice)
         blocks = [block for block in message.get("blocks") or [] if block.get("type") != "actions"]
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": chosen}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
         client = self.get_output_channel(channel).client
         try:
-            text = message.get("text") or chosen
+            text = message.get("text") or note
             await client.chat_update(channel=channel, ts=message["ts"], text=text, blocks=blocks)
         except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.warning("Could not retire the buttons of a Slack message: %s", type(error).__name__)
 
     async def _answer(
-        self, on_new_message: Callable, text: Any, sender_id: str, metadata: dict, note: str | None = None
+        self,
+        request: Request,
+        on_new_message: Callable,
+        text: Any,
+        sender_id: str,
+        metadata: dict,
+        note: str | None = None,
     ) -> HTTPResponse:
         """Acknowledge at once (Slack wants an answer within 3 s) and reply in the background, after `note`
         if there is one; an unreadable message (channels/validation.py) gets a polite reply instead of
-        reaching Rasa."""
+        reaching Rasa. The buttons of the assistant's reply become the conversation's live ones."""
         error = sender_error(sender_id)
         if error:
             return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
         output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
         verdict = check_message(text)
+        records = self.records(request)
 
         async def reply() -> None:
             if note:
@@ -314,6 +393,7 @@ class SlackChannel(SlackInput):
             else:
                 message = UserMessage(verdict.text, output, sender_id, input_channel=self.name(), metadata=metadata)
                 await on_new_message(message)
+                records.set_live_buttons(sender_id, output.button_messages)
 
         self._in_background(reply())
         return response.text("")

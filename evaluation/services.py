@@ -118,9 +118,11 @@ def postgres() -> Iterator[Postgres]:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def scale_out_stack(workdir: Path, postgres: Postgres, redis_port: int, rasa_servers: int) -> RasaStack:
+def scale_out_stack(
+    workdir: Path, postgres: Postgres, redis_port: int, rasa_servers: int, extra_env: dict | None = None
+) -> RasaStack:
     """Rasa servers (not started yet) with endpoints.scale-out.yml as shipped, its variables set to
-    these PostgreSQL and Redis instances."""
+    these PostgreSQL and Redis instances (and `extra_env`)."""
     environment = {
         "DB_HOST": postgres.host,
         "DB_PORT": str(postgres.port),
@@ -132,6 +134,7 @@ def scale_out_stack(workdir: Path, postgres: Postgres, redis_port: int, rasa_ser
         "REDIS_DB": "0",
         "REDIS_PASSWORD": "",
     }
+    environment.update(extra_env or {})
     return RasaStack(workdir, endpoints_file=SCALE_OUT_ENDPOINTS, extra_env=environment, rasa_servers=rasa_servers)
 
 

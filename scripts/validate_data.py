@@ -39,7 +39,7 @@ OUTSIDE_DIALOGUE_FILES = [
     "scripts/chat.py",
 ]
 # /forget erases the conversation at once; typed requests are `request_forget`, confirmed first.
-PAYLOAD_ONLY_INTENTS = ["forget"]
+PAYLOAD_ONLY_INTENTS = ["forget", "continue_privately"]
 
 
 def responses_of_custom_actions() -> set:

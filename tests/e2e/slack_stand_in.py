@@ -16,10 +16,11 @@ BOT_USER = "UBOT0001"
 
 
 class SlackWebApi:
-    """Answers chat.postMessage like Slack does and keeps what was posted."""
+    """Answers chat.postMessage, chat.update and conversations.open like Slack does and keeps every call."""
 
     def __init__(self) -> None:
         self.calls: list[dict] = []
+        self.sequence = 0
         self.lock = threading.Lock()
         api = self
 
@@ -30,11 +31,27 @@ class SlackWebApi:
                     body = json.loads(raw or b"{}")
                 else:
                     body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                # slack_sdk sends some methods' arguments in the query string (conversations.open).
+                path, _, query = self.path.partition("?")
+                body.update({k: v[0] for k, v in parse_qs(query).items()})
+                method = path.rsplit("/", 1)[-1]
                 with api.lock:
+                    if method == "conversations.open":
+                        # The direct message with that person, as Slack names one: D + an id of its own.
+                        answer = {"ok": True, "channel": {"id": direct_message_with(body.get("users", ""))}}
+                    else:
+                        api.sequence += 1
+                        answer = {"ok": True, "channel": body.get("channel"), "ts": f"1800000000.{api.sequence:06d}"}
+                    # What was sent, and the timestamp Slack gave the posted message (`posted_ts`).
                     api.calls.append(
-                        {"method": self.path.rsplit("/", 1)[-1], "auth": self.headers.get("Authorization"), **body}
+                        {
+                            "method": method,
+                            "auth": self.headers.get("Authorization"),
+                            **body,
+                            "posted_ts": answer.get("ts"),
+                        }
                     )
-                answer = json.dumps({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"})
+                answer = json.dumps(answer)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -53,6 +70,11 @@ class SlackWebApi:
 
     def close(self) -> None:
         self.server.shutdown()
+
+
+def direct_message_with(user: str) -> str:
+    """The id of the stand-in's direct message with a person."""
+    return "D" + hashlib.sha1(user.encode()).hexdigest()[:8].upper()
 
 
 def signed_headers(body: bytes, content_type: str, secret: str = SIGNING_SECRET, age: int = 0) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,12 @@ from pathlib import Path
 import aiohttp
 import psycopg2
 import pytest
+import requests
 
 from evaluation import services
-from evaluation.expectations import CONVERSATION
+from evaluation.expectations import CONVERSATION, DOCTOR_PROMPTS
 from evaluation.servers import RasaStack
+from tests.e2e.slack_stand_in import BOT_TOKEN, SIGNING_SECRET, SlackWebApi, signed_headers
 
 # The warning-sign check is half-way (three of its questions answered) after these messages.
 MID_CHECK = 5
@@ -127,11 +130,20 @@ class ScaleOut:
 
 
 @pytest.fixture(scope="module")
-def scale_out(tmp_path_factory) -> ScaleOut:
-    """endpoints.scale-out.yml as shipped: two Rasa servers, PostgreSQL, Redis, nginx in front."""
+def slack_api():
+    api = SlackWebApi()
+    yield api
+    api.close()
+
+
+@pytest.fixture(scope="module")
+def scale_out(tmp_path_factory, slack_api) -> ScaleOut:
+    """endpoints.scale-out.yml as shipped: two Rasa servers, PostgreSQL, Redis, nginx in front; Slack on,
+    talking to a stand-in for its Web API."""
     workdir = tmp_path_factory.mktemp("scale-out")
+    slack = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack_api.url}
     with services.postgres() as postgres, services.redis_server(workdir) as redis_port:
-        stack = services.scale_out_stack(workdir, postgres, redis_port, rasa_servers=2)
+        stack = services.scale_out_stack(workdir, postgres, redis_port, rasa_servers=2, extra_env=slack)
         try:
             stack.start()
             with services.nginx(workdir, stack.rasa_ports) as balancer_url:
@@ -226,3 +238,28 @@ def test_two_servers_never_work_on_one_conversation_at_once(scale_out):
         events = scale_out.stored_events(sender)
         assert sorted(user_texts(events)) == sorted(texts)
         assert_complete_turns(events, user_texts(events))
+
+
+def test_a_slack_retry_delivered_to_the_other_server_gets_no_second_reply(scale_out, slack_api):
+    # Slack retries an event it thinks was lost; behind a load balancer the retry can reach the other
+    # server, which learns from Redis that the event was answered.
+    channel = f"D{uuid.uuid4().hex[:8].upper()}"
+    event = {"type": "message", "channel_type": "im", "channel": channel, "user": "U5", "text": "what is an emg"}
+    body = json.dumps({"type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event": event}).encode()
+    first = requests.post(
+        f"{scale_out.stack.urls[0]}/webhooks/slack/webhook",
+        data=body,
+        headers=signed_headers(body, "application/json"),
+        timeout=10,
+    )
+    retry_headers = {**signed_headers(body, "application/json"), "X-Slack-Retry-Num": "1"}
+    retry = requests.post(
+        f"{scale_out.stack.urls[1]}/webhooks/slack/webhook", data=body, headers=retry_headers, timeout=10
+    )
+    assert first.ok and retry.ok and retry.headers.get("X-Slack-No-Retry") == "1"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(p.get("text") in DOCTOR_PROMPTS for p in slack_api.posts(channel)):
+        time.sleep(0.2)
+    time.sleep(2)
+    prompts = [post for post in slack_api.posts(channel) if post.get("text") in DOCTOR_PROMPTS]
+    assert len(prompts) == 1, [post.get("text", "")[:50] for post in slack_api.posts(channel)]

@@ -15,7 +15,14 @@ from evaluation.servers import running_stack
 from knowledge.catalogue import default_catalogue
 from knowledge.responses import response_text
 from tests.e2e.bad_inputs import BAD_TEXTS, expected_reply
-from tests.e2e.slack_stand_in import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackWebApi, signed_headers
+from tests.e2e.slack_stand_in import (
+    BOT_TOKEN,
+    BOT_USER,
+    SIGNING_SECRET,
+    SlackWebApi,
+    direct_message_with,
+    signed_headers,
+)
 
 
 @pytest.fixture(scope="module")
@@ -317,7 +324,8 @@ def test_forgetting_in_slack_erases_the_conversation(slack_stack, slack_api):
     conversation = f"{person}_{channel}"  # one conversation per person and place
     assert slack_stack.tracker(conversation)["events"]
 
-    assert click(slack_stack, person, channel, "/forget").ok
+    [confirmation] = [post for post in posts if "/forget" in button_values([post])]
+    assert click(slack_stack, person, channel, "/forget", message={"ts": confirmation["posted_ts"]}).ok
     wait_for_post(slack_api, channel, lambda post: "deleted this whole conversation" in (post.get("text") or ""))
     assert not [event for event in slack_stack.tracker(conversation)["events"] if event["event"] in ("user", "bot")]
     assert len(posts) >= 2
@@ -390,3 +398,103 @@ def test_a_used_button_is_replaced_by_the_choice(slack_stack, slack_api):
     assert update["channel"] == channel and [block["type"] for block in blocks] == ["section", "context"]
     chosen = response_text("utter_button_chosen", choice="Yes, check for warning signs")
     assert blocks[1]["elements"][0]["text"] == chosen
+
+
+def new_person() -> str:
+    return f"U{uuid.uuid4().hex[:8].upper()}"
+
+
+def mention(text: str, channel: str, person: str, **event_fields) -> dict:
+    """An @mention of the app in a channel others read."""
+    return message_event(
+        f"<@{BOT_USER}> {text}", channel, person, type="app_mention", channel_type="channel", **event_fields
+    )
+
+
+def texts(posts: list[dict]) -> list[str]:
+    return [post.get("text") or "" for post in posts]
+
+
+def asks_a_check_question(post: dict) -> bool:
+    return (post.get("text") or "").startswith(("1/5", "2/5", "3/5", "4/5", "5/5"))
+
+
+def click_post(stack, person: str, post: dict, value: str) -> requests.Response:
+    """A click on one of the buttons of a message the assistant posted (as the stand-in recorded it)."""
+    [element] = [
+        element
+        for block in post.get("blocks") or []
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["value"] == value
+    ]
+    message = {"ts": post["posted_ts"], "text": post.get("text"), "blocks": post["blocks"]}
+    if post.get("thread_ts"):
+        message["thread_ts"] = post["thread_ts"]
+    return click(stack, person, post["channel"], value, message=message, actions=[element])
+
+
+def test_a_mention_in_a_channel_is_answered_in_a_thread_under_it(slack_stack, slack_api):
+    channel, person = f"C{uuid.uuid4().hex[:8].upper()}", new_person()
+    body = mention("does acupuncture help neck pain", channel, person)
+    assert post_event(slack_stack, body).ok
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    assert {post.get("thread_ts") for post in posts} == {body["event"]["ts"]}
+    assert any(default_catalogue()["alternative_therapies"].title in text for text in texts(posts))
+
+
+def test_in_a_channel_the_check_moves_to_a_direct_message(slack_stack, slack_api):
+    channel, person = f"C{uuid.uuid4().hex[:8].upper()}", new_person()
+    post_event(slack_stack, mention("my neck gets so tight from sitting at my desk all day", channel, person))
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    # The topic is given where it was asked; the check is offered in a direct message.
+    assert "/continue_privately" in button_values(posts) and "/start_triage" not in button_values(posts)
+
+    # Asking for the check in the channel does not start it there either.
+    post_event(slack_stack, mention("can you check me for warning signs", channel, person))
+    posts = wait_for_post(slack_api, channel, lambda post: post.get("text") == response_text("utter_check_in_private"))
+    [pointer] = [post for post in posts if post.get("text") == response_text("utter_check_in_private")]
+
+    assert click_post(slack_stack, person, pointer, "/continue_privately").ok
+    direct = direct_message_with(person)
+    [question] = [
+        post for post in wait_for_post(slack_api, direct, asks_a_check_question) if asks_a_check_question(post)
+    ]
+    assert "thread_ts" not in question
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not chat_updates(slack_api, pointer["posted_ts"]):
+        time.sleep(0.2)
+    assert chat_updates(slack_api, pointer["posted_ts"]), "the clicked button was not retired"
+    assert not any(asks_a_check_question(post) for post in slack_api.posts(channel))
+    # The check runs in the conversation of the direct message; the channel's conversation has none of it.
+    assert "/start_triage" in user_texts(slack_stack, f"{person}_{direct}")
+    assert not any(text.startswith("/start_triage") for text in user_texts(slack_stack, f"{person}_{channel}"))
+
+
+def test_an_emergency_in_a_channel_is_answered_there(slack_stack, slack_api):
+    channel, person = f"C{uuid.uuid4().hex[:8].upper()}", new_person()
+    body = mention("my dad has a stiff neck, a high fever and a rash that doesn't fade", channel, person)
+    post_event(slack_stack, body)
+    posts = wait_for_doctor_prompt(slack_api, channel)
+    assert headers_of(posts) == ["🚨 Possible emergency"]
+    assert {post.get("thread_ts") for post in posts} == {body["event"]["ts"]}
+    assert slack_api.posts(direct_message_with(person)) == []
+
+
+def test_a_button_clicked_twice_is_answered_once_and_an_old_one_is_closed(slack_stack, slack_api):
+    direct, person = new_channel(), new_person()
+    post_event(slack_stack, message_event("/start_triage", direct, person))
+    [first] = [post for post in wait_for_post(slack_api, direct, asks_a_check_question) if asks_a_check_question(post)]
+
+    assert click_post(slack_stack, person, first, "/deny").ok
+    wait_for_post(slack_api, direct, lambda post: (post.get("text") or "").startswith("2/5"))
+    assert click_post(slack_stack, person, first, "/deny").ok
+    closed = response_text("utter_question_closed")
+    wait_for_post(slack_api, direct, lambda post: post.get("text") == closed)
+    time.sleep(1)
+    posts = slack_api.posts(direct)
+    assert [text[:3] for text in texts(posts) if text[:2] in ("1/", "2/", "3/")] == ["1/5", "2/5"]
+    assert texts(posts).count(closed) == 1
+    # The first click retired the buttons; the closed click updated the message again without buttons.
+    updates = chat_updates(slack_api, first["posted_ts"])
+    assert updates and all("actions" not in json.dumps(update.get("blocks")) for update in updates)
