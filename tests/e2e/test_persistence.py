@@ -65,17 +65,57 @@ def assert_complete_turns(events: list[dict], sent: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def sqlite_stack(tmp_path_factory) -> RasaStack:
-    """A server with the project's own endpoints.yml: conversations in an SQLite file."""
-    stack = RasaStack(tmp_path_factory.mktemp("sqlite-stack"))
+def slack_api():
+    api = SlackWebApi()
+    yield api
+    api.close()
+
+
+def slack_env(api: SlackWebApi) -> dict:
+    return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api.url}
+
+
+def slack_event(text: str) -> tuple[str, bytes]:
+    """A direct message event as Slack sends it (and sends it again when it retries): channel, body."""
+    channel = f"D{uuid.uuid4().hex[:8].upper()}"
+    event = {"type": "message", "channel_type": "im", "channel": channel, "user": "U5", "text": text}
+    return channel, json.dumps(
+        {"type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event": event}
+    ).encode()
+
+
+def deliver(url: str, body: bytes, retry: int = 0) -> requests.Response:
+    headers = signed_headers(body, "application/json")
+    if retry:
+        headers["X-Slack-Retry-Num"] = str(retry)
+    return requests.post(f"{url}/webhooks/slack/webhook", data=body, headers=headers, timeout=10)
+
+
+def doctor_prompts_posted(api: SlackWebApi, channel: str, at_least: int = 1) -> int:
+    """How many doctor prompts were posted to `channel`, waiting for `at_least`, then a little longer."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and sum(p.get("text") in DOCTOR_PROMPTS for p in api.posts(channel)) < at_least:
+        time.sleep(0.2)
+    time.sleep(2)
+    return sum(post.get("text") in DOCTOR_PROMPTS for post in api.posts(channel))
+
+
+@pytest.fixture(scope="module")
+def sqlite_stack(tmp_path_factory, slack_api) -> RasaStack:
+    """A server with the project's own endpoints.yml: conversations in an SQLite file; Slack on, talking to
+    a stand-in for its Web API."""
+    stack = RasaStack(tmp_path_factory.mktemp("sqlite-stack"), extra_env=slack_env(slack_api))
     try:
         yield stack.start()
     finally:
         stack.stop()
 
 
-def test_a_restarted_server_continues_the_conversation_where_it_was(sqlite_stack):
+def test_a_restarted_server_continues_the_conversation_where_it_was(sqlite_stack, slack_api):
     reference, resumed = new_sender(), new_sender()
+    slack_channel, slack_body = slack_event("what is an emg")
+    assert deliver(sqlite_stack.url, slack_body).ok
+    assert doctor_prompts_posted(slack_api, slack_channel) == 1
     for text in CONVERSATION:
         sqlite_stack.send(reference, text)
     for text in CONVERSATION[:MID_CHECK]:
@@ -86,6 +126,11 @@ def test_a_restarted_server_continues_the_conversation_where_it_was(sqlite_stack
     sqlite_stack.stop_rasa()
     sqlite_stack.start_rasa()
     sqlite_stack.wait_for_rasa()
+
+    # Slack's retry of an event answered before the restart is not answered again.
+    retry = deliver(sqlite_stack.url, slack_body, retry=1)
+    assert retry.ok and retry.headers.get("X-Slack-No-Retry") == "1"
+    assert doctor_prompts_posted(slack_api, slack_channel) == 1
 
     after = sqlite_stack.tracker(resumed)
     assert after["events"] == before["events"]
@@ -130,18 +175,11 @@ class ScaleOut:
 
 
 @pytest.fixture(scope="module")
-def slack_api():
-    api = SlackWebApi()
-    yield api
-    api.close()
-
-
-@pytest.fixture(scope="module")
 def scale_out(tmp_path_factory, slack_api) -> ScaleOut:
     """endpoints.scale-out.yml as shipped: two Rasa servers, PostgreSQL, Redis, nginx in front; Slack on,
     talking to a stand-in for its Web API."""
     workdir = tmp_path_factory.mktemp("scale-out")
-    slack = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack_api.url}
+    slack = slack_env(slack_api)
     with services.postgres() as postgres, services.redis_server(workdir) as redis_port:
         stack = services.scale_out_stack(workdir, postgres, redis_port, rasa_servers=2, extra_env=slack)
         try:
@@ -243,23 +281,8 @@ def test_two_servers_never_work_on_one_conversation_at_once(scale_out):
 def test_a_slack_retry_delivered_to_the_other_server_gets_no_second_reply(scale_out, slack_api):
     # Slack retries an event it thinks was lost; behind a load balancer the retry can reach the other
     # server, which learns from Redis that the event was answered.
-    channel = f"D{uuid.uuid4().hex[:8].upper()}"
-    event = {"type": "message", "channel_type": "im", "channel": channel, "user": "U5", "text": "what is an emg"}
-    body = json.dumps({"type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event": event}).encode()
-    first = requests.post(
-        f"{scale_out.stack.urls[0]}/webhooks/slack/webhook",
-        data=body,
-        headers=signed_headers(body, "application/json"),
-        timeout=10,
-    )
-    retry_headers = {**signed_headers(body, "application/json"), "X-Slack-Retry-Num": "1"}
-    retry = requests.post(
-        f"{scale_out.stack.urls[1]}/webhooks/slack/webhook", data=body, headers=retry_headers, timeout=10
-    )
-    assert first.ok and retry.ok and retry.headers.get("X-Slack-No-Retry") == "1"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any(p.get("text") in DOCTOR_PROMPTS for p in slack_api.posts(channel)):
-        time.sleep(0.2)
-    time.sleep(2)
-    prompts = [post for post in slack_api.posts(channel) if post.get("text") in DOCTOR_PROMPTS]
-    assert len(prompts) == 1, [post.get("text", "")[:50] for post in slack_api.posts(channel)]
+    channel, body = slack_event("what is an emg")
+    assert deliver(scale_out.stack.urls[0], body).ok
+    retry = deliver(scale_out.stack.urls[1], body, retry=1)
+    assert retry.ok and retry.headers.get("X-Slack-No-Retry") == "1"
+    assert doctor_prompts_posted(slack_api, channel) == 1
