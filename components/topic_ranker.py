@@ -4,7 +4,9 @@ TF-IDF over character 2-5-grams (typos, new spellings) and word 1-2-grams, then 
 trained on the examples of the retrieval intent `topic/<id>` (data/nlu/topics.yml) and, as one more
 class, the examples of the conversational intents (greetings, yes, no, out of scope). It writes the same
 `response_selector` output as Rasa's ResponseSelector, so `utter_topic` and the topic actions read it
-unchanged. When the intent classifier gave up on a message (fallback, out of scope) or heard a bare yes,
+unchanged, except the answer's text: Rasa says a retrieval response by its name (`utter_action`), from the
+domain, and never reads the copy ResponseSelector puts in every parsed message (and so in every stored
+message and every request to the action server: about 1.6 kB each, 40 % of a stored message). When the intent classifier gave up on a message (fallback, out of scope) or heard a bare yes,
 no or stop in what is really a description ("stiff neck, no fever, no rash", "my head keeps pulling and
 I can't stop it"), and the ranker is sure the
 message is about a topic, the intent becomes the topic intent: a health message for which a topic fits
@@ -23,7 +25,6 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
     RESPONSE_SELECTOR_RANKING_KEY,
-    RESPONSE_SELECTOR_RESPONSES_KEY,
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
@@ -108,12 +109,10 @@ class TopicRanker(PersistedComponent):
         }
 
     def restore(self, saved: dict[str, Any] | None) -> None:
-        saved = saved or {}
-        self.ranker: Pipeline | None = saved.get("ranker")
-        self.responses: dict[str, list[dict[str, Any]]] = saved.get("responses") or {}
+        self.ranker: Pipeline | None = (saved or {}).get("ranker")
 
     def saved_state(self) -> dict[str, Any]:
-        return {"ranker": self.ranker, "responses": self.responses}
+        return {"ranker": self.ranker}
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self.config["retrieval_intent"]
@@ -124,9 +123,6 @@ class TopicRanker(PersistedComponent):
             if (example.get(INTENT) == intent and example.get(INTENT_RESPONSE_KEY)) or example.get(INTENT) in other
         ]
         self.ranker = train_ranker([text for text, _ in examples], [label for _, label in examples], self.config["C"])
-        self.responses = {
-            key: value for key, value in (training_data.responses or {}).items() if key.startswith(f"utter_{intent}/")
-        }
         return self.persist()
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -144,7 +140,6 @@ class TopicRanker(PersistedComponent):
             selector[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = [intent]
             selector[intent] = {
                 RESPONSE_SELECTOR_PREDICTION_KEY: {
-                    RESPONSE_SELECTOR_RESPONSES_KEY: self.responses.get(utter_action, []),
                     "confidence": confidence,
                     INTENT_RESPONSE_KEY: best,
                     RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,

@@ -20,6 +20,7 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 
 from components import rasa_patches, speedups
+from tests.test_incremental_history import CONVERSATIONS, DOMAIN
 
 RESPONSES = [
     {"events": [], "responses": []},
@@ -55,13 +56,14 @@ def patched():
     assert rasa_patches.install()
 
 
-def test_installing_the_patches_installs_all_six():
+def test_installing_the_patches_installs_all_seven():
     assert RemoteAction._validate_action_result is speedups.validate_action_result
     assert Event.resolve_by_type is speedups.resolve_by_type
     assert RasaModel.load.__func__ is speedups.load_model
     assert Features._combine_sparse_features is speedups.combine_sparse_features
     assert RulePolicy.format_tracker_states is speedups.lazy_tracker_states_text
     assert EndpointConfig.session is speedups.session
+    assert RemoteAction._action_call_format is speedups.action_call_format
 
 
 STATES = [
@@ -75,7 +77,11 @@ STATES = [
 def test_the_rule_policys_debug_text_is_rasas_when_it_is_written():
     text = RulePolicy.format_tracker_states(STATES)
     assert str(text) == repr(text) == speedups._rasa_format_tracker_states(STATES)
-    assert copy.deepcopy(text) == speedups._rasa_format_tracker_states(STATES)
+    # Rasa deep-copies it into its debug log call whether or not debug is on: the copy is formatted only
+    # when it is written.
+    copied = copy.deepcopy(text)
+    assert isinstance(copied, speedups.TrackerStatesText)
+    assert str(copied) == speedups._rasa_format_tracker_states(STATES)
     assert "user intent: topic" in str(text) and "active loop" in str(text)
 
 
@@ -174,3 +180,20 @@ def test_features_of_different_lengths_are_refused_as_in_rasa():
     two_tokens = Features(sparse(2, 5, "coo", np.float64, 13), "sequence", "text", "b")
     with pytest.raises(ValueError, match="sequence dimensions do not match: 3 != 2"):
         three_tokens.combine_with_features(two_tokens)
+
+
+def rasas_request(action: RemoteAction, tracker: DialogueStateTracker) -> dict:
+    return json.loads(json.dumps(speedups._rasa_action_call_format(action, tracker, DOMAIN)))
+
+
+@pytest.mark.parametrize("events", CONVERSATIONS)
+def test_action_server_requests_are_rasas_at_every_step_of_a_conversation(events):
+    # Encoded once, an event is reused in every later request; the request must stay Rasa's as the
+    # conversation grows, and in the copy Rasa hands to the action.
+    action = RemoteAction("action_suggest_related_topics", None)
+    tracker = DialogueStateTracker("someone", DOMAIN.slots)
+    for event in events:
+        tracker.update(event, DOMAIN)
+        for sent in (tracker, tracker.copy()):
+            ours = json.loads(ujson.dumps(speedups.action_call_format(action, sent, DOMAIN)))
+            assert ours == rasas_request(action, sent)
