@@ -1,6 +1,6 @@
-"""Seven hot spots of Rasa 3.6's message handling, found by profiling the server under load, made cheap.
+"""Six hot spots of Rasa 3.6's message handling, found by profiling the server under load, made cheap.
 
-All seven keep Rasa's behaviour exactly; `install()` runs when Rasa imports this package to load the model.
+All six keep Rasa's behaviour exactly; `install()` runs when Rasa imports this package to load the model.
 
 1. Action-server responses. `RemoteAction` checks each response with `jsonschema.validate`, which
    first re-checks Rasa's own, constant schema against the JSON Schema meta-schema: more than half of
@@ -28,12 +28,6 @@ All seven keep Rasa's behaviour exactly; `install()` runs when Rasa imports this
 6. Calls to the action server. Rasa sends the whole conversation with every custom action, encoded by
    Python's `json` module (20 ms for 3,000 events). Here the same JSON is written by `ujson`, which
    Rasa already depends on, about ten times faster.
-7. The conversation in those calls. Each call turns every event into a dictionary and then into JSON
-   again, although only the few events of the latest turn are new: at message 300, 13 ms per custom
-   action. Here each event is encoded once, when it is first sent, and the request's list of events is
-   the encoded events joined (`ujson` inserts it as it is); the rest of the request is Rasa's. Events
-   are not changed once they are in a conversation; tests/test_speedups.py compares the request with
-   Rasa's at every custom action of the conversation tests.
 """
 
 from __future__ import annotations
@@ -50,7 +44,6 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.policy import Policy
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.events import Event
-from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
@@ -62,9 +55,6 @@ _rasa_load_model = RasaModel.load.__func__
 _rasa_combine_sparse_features = Features._combine_sparse_features
 _rasa_format_tracker_states = Policy.format_tracker_states
 _rasa_session = EndpointConfig.session
-_rasa_action_call_format = RemoteAction._action_call_format
-# Where an event keeps its JSON once encoded (a deep copy of the event keeps it too: same content).
-_ENCODED = "_encoded_json"
 
 
 @functools.lru_cache(maxsize=1)
@@ -171,45 +161,6 @@ def session(self: EndpointConfig) -> aiohttp.ClientSession:
     )
 
 
-def encoded_event(event: Event) -> str:
-    """The event's `as_dict()` as JSON, encoded the first time it is asked for."""
-    encoded = event.__dict__.get(_ENCODED)
-    if encoded is None:
-        encoded = ujson.dumps(event.as_dict())
-        event.__dict__[_ENCODED] = encoded
-    return encoded
-
-
-class EncodedEvents:
-    """A conversation's events for a request body: `ujson` writes `__json__()` into the JSON as it is."""
-
-    def __init__(self, events: Any) -> None:
-        self.events = list(events)
-
-    def __json__(self) -> str:
-        return "[" + ",".join(map(encoded_event, self.events)) + "]"
-
-
-def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> dict[str, Any]:
-    """`RemoteAction._action_call_format` with the events encoded once each (see 7 above)."""
-    result = _rasa_action_call_format(self, _WithoutEvents(tracker), domain)
-    result["tracker"]["events"] = EncodedEvents(tracker.events)
-    return result
-
-
-class _WithoutEvents:
-    """The tracker as Rasa's `_action_call_format` reads it, its state made without the events."""
-
-    def __init__(self, tracker: Any) -> None:
-        self._tracker = tracker
-
-    def current_state(self, event_verbosity: Any = None) -> dict[str, Any]:
-        return self._tracker.current_state(EventVerbosity.NONE)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._tracker, name)
-
-
 def install() -> None:
     """Replace Rasa's slow paths; idempotent."""
     RemoteAction._validate_action_result = validate_action_result
@@ -218,4 +169,3 @@ def install() -> None:
     Features._combine_sparse_features = combine_sparse_features
     RulePolicy.format_tracker_states = staticmethod(lazy_tracker_states_text)
     EndpointConfig.session = session
-    RemoteAction._action_call_format = action_call_format

@@ -6,12 +6,14 @@ class, the examples of the conversational intents (greetings, yes, no, out of sc
 `response_selector` output as Rasa's ResponseSelector, so `utter_topic` and the topic actions read it
 unchanged, except the answer's text: Rasa says a retrieval response by its name (`utter_action`), from the
 domain, and never reads the copy ResponseSelector puts in every parsed message (and so in every stored
-message and every request to the action server: about 1.6 kB each, 40 % of a stored message). When the intent classifier gave up on a message (fallback, out of scope) or heard a bare yes,
-no or stop in what is really a description ("stiff neck, no fever, no rash", "my head keeps pulling and
-I can't stop it"), and the ranker is sure the
-message is about a topic, the intent becomes the topic intent: a health message for which a topic fits
-never gets "no topic". Chosen on an independently written topic corpus (`make eval`): more often right than DIET's
-response selection on phrasings nobody trained on, and it trains in seconds instead of minutes.
+message and every request to the action server: about 1.6 kB each, 40 % of a stored message).
+
+When the intent classifier gave up on a message (fallback, out of scope) or heard a bare yes, no or stop
+in what is really a description ("stiff neck, no fever, no rash", "my head keeps pulling and I can't stop
+it"), and the ranker is sure the message is about a topic, the intent becomes the topic intent: a health
+message for which a topic fits never gets "no topic". Chosen on an independently written topic corpus
+(`make eval`): more often right than DIET's response selection on phrasings nobody trained on, and it
+trains in seconds instead of minutes.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 
 from components import rasa_patches, speedups
-from tests.test_incremental_history import CONVERSATIONS, DOMAIN
 
 RESPONSES = [
     {"events": [], "responses": []},
@@ -56,14 +55,13 @@ def patched():
     assert rasa_patches.install()
 
 
-def test_installing_the_patches_installs_all_seven():
+def test_installing_the_patches_installs_all_six():
     assert RemoteAction._validate_action_result is speedups.validate_action_result
     assert Event.resolve_by_type is speedups.resolve_by_type
     assert RasaModel.load.__func__ is speedups.load_model
     assert Features._combine_sparse_features is speedups.combine_sparse_features
     assert RulePolicy.format_tracker_states is speedups.lazy_tracker_states_text
     assert EndpointConfig.session is speedups.session
-    assert RemoteAction._action_call_format is speedups.action_call_format
 
 
 STATES = [
@@ -180,20 +178,3 @@ def test_features_of_different_lengths_are_refused_as_in_rasa():
     two_tokens = Features(sparse(2, 5, "coo", np.float64, 13), "sequence", "text", "b")
     with pytest.raises(ValueError, match="sequence dimensions do not match: 3 != 2"):
         three_tokens.combine_with_features(two_tokens)
-
-
-def rasas_request(action: RemoteAction, tracker: DialogueStateTracker) -> dict:
-    return json.loads(json.dumps(speedups._rasa_action_call_format(action, tracker, DOMAIN)))
-
-
-@pytest.mark.parametrize("events", CONVERSATIONS)
-def test_action_server_requests_are_rasas_at_every_step_of_a_conversation(events):
-    # Encoded once, an event is reused in every later request; the request must stay Rasa's as the
-    # conversation grows, and in the copy Rasa hands to the action.
-    action = RemoteAction("action_suggest_related_topics", None)
-    tracker = DialogueStateTracker("someone", DOMAIN.slots)
-    for event in events:
-        tracker.update(event, DOMAIN)
-        for sent in (tracker, tracker.copy()):
-            ours = json.loads(ujson.dumps(speedups.action_call_format(action, sent, DOMAIN)))
-            assert ours == rasas_request(action, sent)
