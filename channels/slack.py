@@ -93,6 +93,8 @@ class SlackOutput(SlackBot):
     ) -> None:
         super().__init__(token, channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+        # In a channel others read: the person whose visit summary is shown to them alone.
+        self.private_to: str | None = None
         # Timestamps of the messages with buttons posted through this output (one reply of the assistant).
         self.button_messages: list[str] = []
 
@@ -106,11 +108,16 @@ class SlackOutput(SlackBot):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """An emergency reply (marked in its response's metadata) gets a header, the visit summary sections;
         everything else Rasa's way."""
-        # The visit summary is posted as one message: its title as a header, each part a section.
+        # The visit summary is posted as one message: its title as a header, each part a section. In a channel
+        # others read it is the person's health account, so only they see it (an ephemeral message).
         if message.get("utter_action") == VISIT_SUMMARY and message.get("text"):
-            await self._post_message(
-                channel=self.slack_channel or recipient_id, text=message["text"], blocks=summary_blocks(message["text"])
-            )
+            summary = {"text": message["text"], "blocks": summary_blocks(message["text"])}
+            if self.private_to:
+                thread = {"thread_ts": self.thread_id} if self.thread_id else {}
+                channel = self.slack_channel or recipient_id
+                await self.client.chat_postEphemeral(channel=channel, user=self.private_to, **summary, **thread)
+            else:
+                await self._post_message(channel=self.slack_channel or recipient_id, **summary)
             return
         if of_reply(message) is Urgency.EMERGENCY and message.get("text") and not message.get("buttons"):
             text = message["text"]
@@ -291,7 +298,7 @@ class SlackChannel(SlackInput):
             output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
             self._in_background(output.send_text_message(sender_id, note))
             return response.text("")
-        return await self._answer(request, on_new_message, text, sender_id, metadata, note)
+        return await self._answer(request, on_new_message, text, sender_id, metadata, note, person=event.get("user"))
 
     async def _handle_interaction(self, request: Request, on_new_message: Callable) -> HTTPResponse:
         try:
@@ -327,7 +334,8 @@ class SlackChannel(SlackInput):
             self._in_background(self._continue_privately(request, on_new_message, payload["user"]["id"], metadata))
             answer = response.text("")
         else:
-            answer = await self._answer(request, on_new_message, text, sender_id, metadata)
+            person = payload["user"]["id"]
+            answer = await self._answer(request, on_new_message, text, sender_id, metadata, person=person)
         if answer.status == HTTPStatus.OK:
             choice = (payload["actions"][0].get("text") or {}).get("text") or payload["actions"][0].get("value")
             self._in_background(self._retire_buttons(payload, response_text("utter_button_chosen", choice=choice)))
@@ -374,14 +382,18 @@ class SlackChannel(SlackInput):
         sender_id: str,
         metadata: dict,
         note: str | None = None,
+        person: str | None = None,
     ) -> HTTPResponse:
         """Acknowledge at once (Slack wants an answer within 3 s) and reply in the background, after `note`
         if there is one; an unreadable message (channels/validation.py) gets a polite reply instead of
-        reaching Rasa. The buttons of the assistant's reply become the conversation's live ones."""
+        reaching Rasa. The buttons of the assistant's reply become the conversation's live ones; in a channel
+        others read, `person`'s visit summary is shown to them alone."""
         error = sender_error(sender_id)
         if error:
             return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
         output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+        if metadata.get(PLACE) == Place.SHARED.value:
+            output.private_to = person
         verdict = check_message(text)
         records = self.records(request)
 

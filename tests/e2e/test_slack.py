@@ -498,3 +498,26 @@ def test_a_button_clicked_twice_is_answered_once_and_an_old_one_is_closed(slack_
     # The first click retired the buttons; the closed click updated the message again without buttons.
     updates = chat_updates(slack_api, first["posted_ts"])
     assert updates and all("actions" not in json.dumps(update.get("blocks")) for update in updates)
+
+
+def test_in_a_channel_the_visit_summary_is_shown_to_the_person_alone(slack_stack, slack_api):
+    channel, person = f"C{uuid.uuid4().hex[:8].upper()}", new_person()
+    post_event(slack_stack, mention("my head keeps pulling to one side on its own", channel, person))
+    wait_for_doctor_prompt(slack_api, channel)
+    body = mention("what should I tell my doctor", channel, person)
+    post_event(slack_stack, body)
+
+    def ephemeral() -> list[dict]:
+        return [
+            call for call in slack_api.calls if call["method"] == "chat.postEphemeral" and call["channel"] == channel
+        ]
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not ephemeral():
+        time.sleep(0.2)
+    [summary] = ephemeral()
+    blocks = json.loads(summary["blocks"]) if isinstance(summary["blocks"], str) else summary["blocks"]
+    assert summary["user"] == person and summary["thread_ts"] == body["event"]["ts"]
+    assert blocks[0]["type"] == "header"
+    time.sleep(1)
+    assert not headers_of(slack_api.posts(channel)), "nothing of the summary is posted for everyone"
