@@ -217,7 +217,7 @@ class SlackChannel(SlackInput):
             place = place_of((payload.get("channel") or {}).get("id"))
             message = payload.get("message") or {}
         thread = message.get("thread_ts")
-        metadata["thread_id"] = thread or message.get("ts") if place is Place.SHARED else thread
+        metadata["thread_id"] = (thread or message.get("ts")) if place is Place.SHARED else thread
         metadata[PLACE] = place.value
         return metadata
 
