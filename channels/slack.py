@@ -72,6 +72,22 @@ def payload_intent(text: Any) -> str | None:
     return text[1:].split("{", 1)[0].split("@", 1)[0].strip()
 
 
+def interaction_error(payload: Any) -> str | None:
+    """What is wrong with an interaction payload's shape (the parts the channel reads), or None."""
+    if not isinstance(payload, dict):
+        return "'payload' must be a JSON object."
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return "'actions' must be a list of objects."
+    user = payload.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        return "'user' must be an object with an 'id'."
+    for part in ("channel", "message", "container"):
+        if payload.get(part) is not None and not isinstance(payload[part], dict):
+            return f"'{part}' must be an object."
+    return None
+
+
 def summary_blocks(text: str) -> list[dict[str, Any]]:
     """Block Kit for the visit summary: its first line as the header, then a section per paragraph."""
     title, _, body = text.strip().partition("\n")
@@ -305,6 +321,9 @@ class SlackChannel(SlackInput):
             payload = json.loads(request.form["payload"][0])
         except (KeyError, IndexError, ValueError):
             return response.json({"error": "Missing or malformed 'payload'."}, status=HTTPStatus.BAD_REQUEST)
+        error = interaction_error(payload)
+        if error:
+            return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
         if not self._is_interactive_message(payload):
             return response.text("Interaction not supported.")
         text = self._get_interactive_response(payload["actions"][0])

@@ -256,6 +256,30 @@ def test_malformed_slack_events_are_refused_or_ignored_and_the_server_goes_on(sl
     wait_for_doctor_prompt(slack_api, channel)
 
 
+MALFORMED_CLICKS = [
+    ("payload is a list", ["button"]),
+    ("no actions", {"type": "block_actions", "user": {"id": "U1"}, "actions": []}),
+    ("actions are strings", {"type": "block_actions", "user": {"id": "U1"}, "actions": ["/affirm"]}),
+    ("no user", {"type": "block_actions", "actions": [{"type": "button", "value": "/affirm"}]}),
+    ("user is a string", {"type": "block_actions", "user": "U1", "actions": [{"type": "button", "value": "/deny"}]}),
+    (
+        "channel is a string",
+        {"type": "block_actions", "user": {"id": "U1"}, "channel": "C1", "actions": [{"type": "button", "value": "x"}]},
+    ),
+]
+
+
+@pytest.mark.parametrize("name, payload", MALFORMED_CLICKS, ids=[name for name, _ in MALFORMED_CLICKS])
+def test_malformed_button_clicks_are_a_clear_error_and_the_server_goes_on(slack_stack, slack_api, name, payload):
+    raw = urlencode({"payload": json.dumps(payload)}).encode()
+    headers = signed_headers(raw, "application/x-www-form-urlencoded")
+    answer = requests.post(webhook(slack_stack), data=raw, headers=headers, timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"], answer.text
+    channel = new_channel()
+    post_event(slack_stack, message_event("is botox safe for my neck?", channel))
+    wait_for_doctor_prompt(slack_api, channel)
+
+
 def test_a_body_that_is_not_utf8_is_a_clear_error(slack_stack):
     raw = b'{"type": "event_callback", "event": {"text": "\xff\xfe"}}'
     answer = requests.post(webhook(slack_stack), data=raw, headers=signed_headers(raw, "application/json"), timeout=10)
