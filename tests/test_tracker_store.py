@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 
@@ -147,3 +148,30 @@ def test_a_forget_action_in_an_earlier_turn_erases_nothing_now(store, tmp_path):
     tracker.update(UserUttered("hello again", {"name": "greet", "confidence": 1.0}))
     asyncio.run(store.save(tracker))
     assert stored_rows(tmp_path, "came back") == 2
+
+
+def rows_in(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as database:
+        rows = database.execute(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+        ).fetchall()
+    return [(*row[:5], json.loads(row[5])) for row in rows]
+
+
+def test_the_rows_written_are_rasas(store, tmp_path):
+    # The store inserts a turn's rows in one statement; Rasa's own store, turn by turn, writes the same rows.
+    rasas = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    turns = [
+        [ActionExecuted("action_listen"), UserUttered("stiff neck", {"name": "topic", "confidence": 0.9})],
+        [ActionExecuted("utter_topic"), SlotSet("topics", ["neck_muscle_spasms"]), ActionExecuted("action_listen")],
+        [UserUttered("/affirm", {"name": "affirm", "confidence": 1.0}), ActionExecuted("utter_see_doctor")],
+    ]
+    for each in (store, rasas):
+        tracker = DialogueStateTracker("someone", DOMAIN.slots)
+        for turn in turns:
+            tracker = asyncio.run(each.retrieve("someone")) or tracker
+            for event in turn:
+                tracker.update(event)
+            asyncio.run(each.save(tracker))
+    assert rows_in(tmp_path / "conversations.db") == rows_in(tmp_path / "rasa.db")
+    assert len(rows_in(tmp_path / "rasa.db")) == 7
