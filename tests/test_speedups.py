@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 
 import jsonschema
 import numpy as np
@@ -20,6 +21,7 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 
 from components import rasa_patches, speedups
+from tests.test_incremental_history import CONVERSATIONS, DOMAIN
 
 RESPONSES = [
     {"events": [], "responses": []},
@@ -55,13 +57,14 @@ def patched():
     assert rasa_patches.install()
 
 
-def test_installing_the_patches_installs_all_six():
+def test_installing_the_patches_installs_all_seven():
     assert RemoteAction._validate_action_result is speedups.validate_action_result
     assert Event.resolve_by_type is speedups.resolve_by_type
     assert RasaModel.load.__func__ is speedups.load_model
     assert Features._combine_sparse_features is speedups.combine_sparse_features
     assert RulePolicy.format_tracker_states is speedups.lazy_tracker_states_text
     assert EndpointConfig.session is speedups.session
+    assert RulePolicy._get_possible_keys is speedups.get_possible_keys
 
 
 STATES = [
@@ -178,3 +181,41 @@ def test_features_of_different_lengths_are_refused_as_in_rasa():
     two_tokens = Features(sparse(2, 5, "coo", np.float64, 13), "sequence", "text", "b")
     with pytest.raises(ValueError, match="sequence dimensions do not match: 3 != 2"):
         three_tokens.combine_with_features(two_tokens)
+
+
+def rules_from(conversations: list[list[Event]], seed: int = 7) -> dict[str, str]:
+    """Rule keys as the rule policy stores them: slices of real conversations' states, some from the start,
+    some with only part of each turn's features (as rules leave features out)."""
+    rng = random.Random(seed)
+    rules = {}
+    for events in conversations:
+        states = DOMAIN.states_for_tracker_history(DialogueStateTracker.from_events("s", events, DOMAIN.slots))
+        for _ in range(4):
+            length = rng.randint(1, 7)
+            start = 0 if rng.random() < 0.2 else rng.randint(0, max(0, len(states) - length))
+            rule = [
+                {key: value for key, value in state.items() if rng.random() < 0.7 or key == "prev_action"}
+                for state in states[start : start + length]
+            ]
+            rules[json.dumps(rule, sort_keys=True)] = "utter_any"
+            # The same turns after a different first turn: a rule that fails only at its earliest turn.
+            other = {key: value for key, value in rng.choice(states).items() if key == "prev_action"}
+            rules[json.dumps([other, *rule[1:]], sort_keys=True)] = "utter_any"
+    return rules
+
+
+def test_rule_matching_over_the_longest_rules_turns_is_rasas():
+    conversations = [param.values[0] for param in CONVERSATIONS]
+    policy = RulePolicy.__new__(RulePolicy)  # rule matching reads no trained state
+    lookup = rules_from(conversations)
+    matched = 0
+    for events in conversations:
+        tracker = DialogueStateTracker("s", DOMAIN.slots)
+        for event in events:
+            tracker.update(event, DOMAIN)
+            states = DOMAIN.states_for_tracker_history(tracker)
+            ours = speedups.get_possible_keys(policy, lookup, states)
+            assert ours == speedups._rasa_get_possible_keys(policy, lookup, states)
+            matched += bool(ours)
+    assert matched > 100, "the rules match often enough for the comparison to mean something"
+    assert speedups.get_possible_keys(policy, {}, [{}]) == speedups._rasa_get_possible_keys(policy, {}, [{}])
