@@ -70,8 +70,6 @@ class PooledSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.erase_after_action = erase_after_action
-        # The tracker being saved and how many of its events were stored before, when this store keeps it.
-        self._saving: tuple[DialogueStateTracker, int] | None = None
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         sqlite = self.engine.dialect.name == "sqlite"
         self._keep_at_most = kept_conversations if sqlite else 0
@@ -114,19 +112,19 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         self._keep(sender_id, tracker, newest_row)
         return tracker
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        """The events not stored yet: for a tracker this store read or wrote and still keeps, those after
-        the ones it had then (without Rasa's count of the stored events, which grows with the conversation)."""
-        if self._saving is not None and self._saving[0] is tracker:
-            return itertools.islice(tracker.events, self._saving[1], None)
-        return super()._additional_events(session, tracker)
-
-    def _insert_new_events(self, tracker: DialogueStateTracker) -> int | None:
+    def _insert_new_events(self, tracker: DialogueStateTracker, stored: int | None) -> int | None:
         """Rasa's `SQLTrackerStore.save`: the same rows, inserted in one statement instead of one ORM object
-        each; the conversation's newest row id after them, read in the same transaction."""
+        each; the conversation's newest row id after them, read in the same transaction. The events not
+        stored yet are those after the first `stored` when this store keeps the tracker, otherwise Rasa's
+        count of the stored events (which grows with the conversation) tells."""
         with self.session_scope() as session:
+            new_events: Iterator = (
+                itertools.islice(tracker.events, stored, None)
+                if stored is not None
+                else self._additional_events(session, tracker)
+            )
             rows = []
-            for event in self._additional_events(session, tracker):
+            for event in new_events:
                 data = event.as_dict()
                 rows.append(
                     {
@@ -166,19 +164,15 @@ class PooledSQLTrackerStore(SQLTrackerStore):
             self.erase(tracker.sender_id)
             return
         kept = self._kept.get(tracker.sender_id)
-        stored_before = kept.events if kept and kept.tracker is tracker else 0
-        self._saving = (tracker, stored_before) if kept and kept.tracker is tracker else None
-        try:
-            await self.stream_events(tracker)
-            newest_row = self._insert_new_events(tracker)
-        finally:
-            self._saving = None
+        stored = kept.events if kept and kept.tracker is tracker else None
+        await self.stream_events(tracker)
+        newest_row = self._insert_new_events(tracker, stored)
         if not self._keep_at_most:
             return
         # Rasa reads a conversation back from its latest session on; a tracker holding a new session's
         # start also holds the old session, so it is read from the file next time.
-        new_events = itertools.islice(tracker.events, stored_before, None)
-        if stored_before and any(isinstance(event, SessionStarted) for event in new_events):
+        new_events = itertools.islice(tracker.events, stored or 0, None)
+        if stored and any(isinstance(event, SessionStarted) for event in new_events):
             self._kept.pop(tracker.sender_id, None)
             return
         self._keep(tracker.sender_id, tracker, newest_row)
