@@ -237,6 +237,10 @@ class SlackChannel(SlackInput):
         metadata[PLACE] = place.value
         return metadata
 
+    def _output_for(self, metadata: dict[str, Any]) -> SlackOutput:
+        """The output channel that answers where the message in `metadata` was written."""
+        return self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+
     def records(self, request: Request) -> SlackRecords:
         """Retries and live buttons, in the store the servers share (found once, from Rasa's agent)."""
         if self._records is None:
@@ -311,7 +315,7 @@ class SlackChannel(SlackInput):
             text = self._sanitize_user_message(text, metadata["users"])
         note = response_text("utter_files_not_read") if with_files else None
         if note and not (isinstance(text, str) and text.strip()):
-            output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+            output = self._output_for(metadata)
             self._in_background(output.send_text_message(sender_id, note))
             return response.text("")
         return await self._answer(request, on_new_message, text, sender_id, metadata, note, person=event.get("user"))
@@ -330,9 +334,8 @@ class SlackChannel(SlackInput):
         if text is None:
             return response.text("Nothing to answer.")
         metadata = self.get_metadata(request)
-        sender_id = self._get_conversation_id(
-            payload["user"]["id"], metadata.get("out_channel"), metadata.get("thread_id")
-        )
+        person = payload["user"]["id"]
+        sender_id = self._get_conversation_id(person, metadata.get("out_channel"), metadata.get("thread_id"))
         error = sender_error(sender_id)
         if error:
             return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
@@ -343,17 +346,16 @@ class SlackChannel(SlackInput):
             # A button of an earlier reply (or clicked twice): answering it would answer a question that is
             # no longer asked.
             closed = response_text("utter_question_closed")
-            output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+            output = self._output_for(metadata)
             self._in_background(output.send_text_message(sender_id, closed))
             self._in_background(self._retire_buttons(payload, closed))
             return response.text("")
         if live is not None:
             records.set_live_buttons(sender_id, live - {clicked})
         if payload_intent(text) == CONTINUE_PRIVATELY_INTENT and metadata[PLACE] == Place.SHARED.value:
-            self._in_background(self._continue_privately(request, on_new_message, payload["user"]["id"], metadata))
+            self._in_background(self._continue_privately(request, on_new_message, person, metadata))
             answer = response.text("")
         else:
-            person = payload["user"]["id"]
             answer = await self._answer(request, on_new_message, text, sender_id, metadata, person=person)
         if answer.status == HTTPStatus.OK:
             choice = (payload["actions"][0].get("text") or {}).get("text") or payload["actions"][0].get("value")
@@ -365,7 +367,7 @@ class SlackChannel(SlackInput):
     ) -> None:
         """Open a direct message with the person (conversations.open) and start the warning-sign check there,
         in the conversation of that place; if Slack refuses, say so where the person clicked."""
-        output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+        output = self._output_for(metadata)
         try:
             opened = await output.client.conversations_open(users=user)
             direct = opened["channel"]["id"]
@@ -410,7 +412,7 @@ class SlackChannel(SlackInput):
         error = sender_error(sender_id)
         if error:
             return response.json({"error": error}, status=HTTPStatus.BAD_REQUEST)
-        output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
+        output = self._output_for(metadata)
         if metadata.get(PLACE) == Place.SHARED.value:
             output.private_to = person
         verdict = check_message(text)
