@@ -7,6 +7,7 @@ import hmac
 import json
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -70,6 +71,18 @@ class SlackWebApi:
 
     def close(self) -> None:
         self.server.shutdown()
+
+
+def message_event(text: str, channel: str, user: str = "U123", **event_fields) -> dict:
+    """A message event as Slack posts it (a direct message unless `event_fields` say otherwise)."""
+    event = {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text}
+    event.update(ts=f"{time.time():.6f}", **event_fields)
+    return {
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:10]}",
+        "authorizations": [{"user_id": BOT_USER, "is_bot": True}],
+        "event": event,
+    }
 
 
 def direct_message_with(user: str) -> str:

@@ -22,7 +22,7 @@ import requests
 from evaluation import services
 from evaluation.expectations import CONVERSATION, DOCTOR_PROMPTS
 from evaluation.servers import RasaStack
-from tests.e2e.slack_stand_in import BOT_TOKEN, SIGNING_SECRET, SlackWebApi, signed_headers
+from tests.e2e.slack_stand_in import BOT_TOKEN, SIGNING_SECRET, SlackWebApi, message_event, signed_headers
 
 # The warning-sign check is half-way (three of its questions answered) after these messages.
 MID_CHECK = 5
@@ -78,10 +78,7 @@ def slack_env(api: SlackWebApi) -> dict:
 def slack_event(text: str) -> tuple[str, bytes]:
     """A direct message event as Slack sends it (and sends it again when it retries): channel, body."""
     channel = f"D{uuid.uuid4().hex[:8].upper()}"
-    event = {"type": "message", "channel_type": "im", "channel": channel, "user": "U5", "text": text}
-    return channel, json.dumps(
-        {"type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event": event}
-    ).encode()
+    return channel, json.dumps(message_event(text, channel, "U5")).encode()
 
 
 def deliver(url: str, body: bytes, retry: int = 0) -> requests.Response:

@@ -21,6 +21,7 @@ from tests.e2e.slack_stand_in import (
     SIGNING_SECRET,
     SlackWebApi,
     direct_message_with,
+    message_event,
     signed_headers,
 )
 
@@ -41,17 +42,6 @@ def slack_stack(tmp_path_factory, slack_api):
 
 def webhook(stack) -> str:
     return f"{stack.url}/webhooks/slack/webhook"
-
-
-def message_event(text: str, channel: str, user: str = "U123", **event_fields) -> dict:
-    event = {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text}
-    event.update(ts=f"{time.time():.6f}", **event_fields)
-    return {
-        "type": "event_callback",
-        "event_id": f"Ev{uuid.uuid4().hex[:10]}",
-        "authorizations": [{"user_id": BOT_USER, "is_bot": True}],
-        "event": event,
-    }
 
 
 def post_event(stack, body: dict, **header_overrides) -> requests.Response:
