@@ -28,7 +28,8 @@ DATA_FILES := $(shell find data -name '*.yml')
 # WarningSignNet learns from these (config.yml); Rasa fingerprints it by its configuration only.
 NET_CORPORA := $(wildcard tests/corpora/warning_signs_dev*.yml) tests/red_flag_cases.yml
 # The project's trainable components; Rasa's cache knows their configuration, not their code.
-TRAINED_CODE := components/topic_ranker.py components/warning_sign_net.py components/response_text_remover.py
+TRAINED_CODE := components/topic_ranker.py components/sentence_encoder.py components/warning_sign_net.py \
+  components/response_text_remover.py
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -48,11 +49,12 @@ help:
 	@echo "make bench  - load benchmark through the REST channel (prints numbers)"
 	@echo "make eval   - project vs Rasa's default configuration: NLU, topics, warning signs (results/)"
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt requirements-encoder.txt constraints.txt
 	test -x $(PY) || $$(scripts/find_python310.sh) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip==24.0"
 	# --no-compile: byte-compiling all of TensorFlow at install costs a minute; Python compiles what it imports.
 	$(BIN)/pip install --quiet --no-compile -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install --quiet --no-compile --no-deps -r requirements-encoder.txt
 	touch $@
 
 install: $(BIN)/.installed

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.constants import (
@@ -38,6 +39,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from components.component_bases import PersistedComponent
+from components.sentence_encoder import shared_encoder
 
 # The label of the examples of conversational intents: not a topic.
 OTHER = "__other__"
@@ -71,22 +73,21 @@ def train_ranker(texts: list[str], labels: list[str], c: float = 20.0) -> Pipeli
     return ranker
 
 
-def probabilities(ranker: Pipeline, text: str) -> dict[str, float]:
-    return dict(zip(map(str, ranker.classes_), map(float, ranker.predict_proba([text])[0]), strict=True))
+def train_sentence_ranker(vectors: np.ndarray, labels: list[str], c: float) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=5000).fit(vectors, labels)
 
 
-def ranked(ranker: Pipeline, text: str, limit: int = 10) -> list[tuple[str, float]]:
+def ranked(scores: dict[str, float], limit: int = 10) -> list[tuple[str, float]]:
     """(intent_response_key, confidence) of the topics, best first, the confidences renormalised over the
     topics alone."""
-    scores = probabilities(ranker, text)
-    scores.pop(OTHER, None)
-    total = sum(scores.values()) or 1.0
-    return sorted(((key, score / total) for key, score in scores.items()), key=lambda item: -item[1])[:limit]
+    topics = {key: score for key, score in scores.items() if key != OTHER}
+    total = sum(topics.values()) or 1.0
+    return sorted(((key, score / total) for key, score in topics.items()), key=lambda item: -item[1])[:limit]
 
 
-def topic_chance(ranker: Pipeline, text: str) -> float:
+def topic_chance(scores: dict[str, float]) -> float:
     """How likely the message is about one of the topics rather than conversation."""
-    return 1.0 - probabilities(ranker, text).get(OTHER, 0.0)
+    return 1.0 - scores.get(OTHER, 0.0)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -102,6 +103,13 @@ class TopicRanker(PersistedComponent):
             "C": 20.0,
             # Examples of these intents train the "not a topic" class.
             "other_intents": [],
+            # A second model on sentence embeddings (components/sentence_encoder.py), whose probabilities
+            # are mixed into the n-gram model's with this weight (0: the n-gram model alone).
+            "sentence_weight": 0.0,
+            "sentence_C": 16.0,
+            # The embedding is computed only for messages that may be about a topic: the intent is the
+            # topic intent, or the n-gram model gives a topic at least this chance ("no", "bye" skip it).
+            "sentence_min_topic_chance": 0.5,
             # Intents that become the topic intent when the ranker is this sure that a topic fits; a yes,
             # no or stop only when the message is longer than a bare answer.
             "route_intents": ["nlu_fallback", "out_of_scope"],
@@ -112,9 +120,13 @@ class TopicRanker(PersistedComponent):
 
     def restore(self, saved: dict[str, Any] | None) -> None:
         self.ranker: Pipeline | None = (saved or {}).get("ranker")
+        self.sentence_ranker: LogisticRegression | None = (saved or {}).get("sentence_ranker")
+        if self.sentence_ranker is not None:
+            # Load the encoder (and trace its graph) with the model, not on someone's first message.
+            shared_encoder().encode(["neck"])
 
     def saved_state(self) -> dict[str, Any]:
-        return {"ranker": self.ranker}
+        return {"ranker": self.ranker, "sentence_ranker": self.sentence_ranker}
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self.config["retrieval_intent"]
@@ -124,8 +136,34 @@ class TopicRanker(PersistedComponent):
             for example in training_data.intent_examples
             if (example.get(INTENT) == intent and example.get(INTENT_RESPONSE_KEY)) or example.get(INTENT) in other
         ]
-        self.ranker = train_ranker([text for text, _ in examples], [label for _, label in examples], self.config["C"])
+        texts, labels = [text for text, _ in examples], [label for _, label in examples]
+        self.ranker = train_ranker(texts, labels, self.config["C"])
+        self.sentence_ranker = None
+        if self.config["sentence_weight"] > 0:
+            vectors = shared_encoder().encode(texts)
+            self.sentence_ranker = train_sentence_ranker(vectors, labels, self.config["sentence_C"])
         return self.persist()
+
+    def ngram_scores(self, text: str) -> dict[str, float]:
+        """The n-gram model's probability of every topic (and of "not a topic")."""
+        return dict(zip(map(str, self.ranker.classes_), map(float, self.ranker.predict_proba([text])[0]), strict=True))
+
+    def scores(self, text: str, intent: str | None) -> dict[str, float]:
+        """The probability of every topic (and of "not a topic") for one message."""
+        scores = self.ngram_scores(text)
+        # A button's payload ("/start_triage") is parsed by Rasa after every component: nothing to understand.
+        about_topic = not text.startswith("/") and (
+            intent == self.config["retrieval_intent"]
+            or topic_chance(scores) >= self.config["sentence_min_topic_chance"]
+        )
+        if self.sentence_ranker is None or not about_topic:
+            return scores
+        weight = self.config["sentence_weight"]
+        vector = shared_encoder().encode([text])
+        sentence = zip(
+            map(str, self.sentence_ranker.classes_), self.sentence_ranker.predict_proba(vector)[0], strict=True
+        )
+        return {key: (1.0 - weight) * scores[key] + weight * float(probability) for key, probability in sentence}
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.ranker is None:
@@ -135,7 +173,8 @@ class TopicRanker(PersistedComponent):
             text = message.get(TEXT) or ""
             if not text.strip():
                 continue
-            ranking = ranked(self.ranker, text)
+            scores = self.scores(text, (message.get(INTENT) or {}).get("name"))
+            ranking = ranked(scores)
             best, confidence = ranking[0]
             utter_action = f"utter_{best}"
             selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
@@ -151,10 +190,10 @@ class TopicRanker(PersistedComponent):
                 ],
             }
             message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selector, add_to_output=True)
-            self._route(message, text)
+            self._route(message, text, scores)
         return messages
 
-    def _route(self, message: Message, text: str) -> None:
+    def _route(self, message: Message, text: str, scores: dict[str, float]) -> None:
         """Give the topic intent to a health message the intent classifier did not recognise."""
         intent = (message.get(INTENT) or {}).get("name")
         routable = intent in self.config["route_intents"] or (
@@ -162,7 +201,7 @@ class TopicRanker(PersistedComponent):
         )
         if not routable:
             return
-        chance = topic_chance(self.ranker, text)
+        chance = topic_chance(scores)
         if chance < self.config["route_threshold"]:
             return
         topic = {"name": self.config["retrieval_intent"], "confidence": chance}

@@ -14,7 +14,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from components.topic_ranker import OTHER, TopicRanker, without_denials
+from components import topic_ranker
+from components.topic_ranker import OTHER, TopicRanker, ranked, without_denials
+from evaluation import topics as topic_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,3 +131,29 @@ def test_denied_findings_are_left_out_and_other_negations_kept(text, kept, remov
 def test_a_denied_symptom_does_not_choose_the_topic(ranker, text, topic):
     selector = processed(ranker, text, "topic").get("response_selector")
     assert selector["topic"]["response"]["intent_response_key"] == f"topic/{topic}"
+
+
+def test_the_sentence_model_makes_the_ranker_better_on_independent_phrasings(ranker):
+    """The independent corpus's development part: the n-gram model alone against the mix in config.yml."""
+    cases = topic_corpus.load(topic_corpus.DEV)
+
+    def ngrams_alone(text: str) -> list[str]:
+        return [key.split("/", 1)[1] for key, _ in ranked(ranker.ngram_scores(text), 3)]
+
+    def mixed(text: str) -> list[str]:
+        return [key.split("/", 1)[1] for key, _ in ranked(ranker.scores(text, "topic"), 3)]
+
+    alone, together = topic_corpus.run(cases, ngrams_alone), topic_corpus.run(cases, mixed)
+    assert ranker.sentence_ranker is not None
+    assert together.top1[0] >= alone.top1[0] + 5, (alone.summary(), together.summary())
+    assert together.top3[0] >= alone.top3[0] - 1, (alone.summary(), together.summary())
+
+
+@pytest.mark.parametrize("text", ["no", "bye", "thanks", "tell me more", "/start_triage"])
+def test_conversation_and_button_payloads_skip_the_sentence_model(ranker, monkeypatch, text):
+    def fail():
+        raise AssertionError(f"the sentence encoder ran for {text!r}")
+
+    monkeypatch.setattr(topic_ranker, "shared_encoder", fail)
+    intent = {"no": "deny", "bye": "goodbye", "thanks": "thank", "tell me more": "tell_me_more"}.get(text, "topic")
+    assert processed(ranker, text, intent).get("response_selector")
