@@ -36,7 +36,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train chat serve scale-out slack web web-deps bench bench-scale-out eval actions validate lint format test test-unit test-stories test-e2e clean
+.PHONY: help install build train chat serve scale-out slack web web-deps bench bench-scale-out eval actions validate lint format test test-unit test-stories test-e2e e2e-deps clean
 
 help:
 	@echo "make chat   - set everything up and chat on the command line"
@@ -182,15 +182,19 @@ test-unit: build
 test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
-test-e2e: $(MODEL) $(WEBCHAT) $(WEB_MESSAGES)
+# What the end-to-end tests need from outside PyPI: Debian's Chromium and nginx, the web chat's npm packages.
+e2e-deps: $(WEBCHAT) $(WEB_MESSAGES)
 	@scripts/test_prerequisites.sh
+
+test-e2e: $(MODEL) e2e-deps
 	$(BIN)/pytest -q -n 2 --dist loadfile --durations=10 tests/e2e
 
-# Training uses both cores (lint and validation are short and run beside it); the end-to-end tests mostly
-# wait on servers (two pytest workers, a server stack each), so the unit and conversation tests run beside them. Measured on a clean
-# clone: docs/testing.md.
+# Training uses both cores; lint and validation are short, and the end-to-end tests' downloads (apt, npm) wait
+# on the network, so they run beside it. The end-to-end tests mostly wait on servers (two pytest workers, a
+# server stack each), so the unit and conversation tests run beside them. Measured on a clean clone:
+# docs/testing.md.
 test: build
-	@$(MAKE) --no-print-directory -j3 --output-sync=target lint validate train
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint validate train e2e-deps
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-unit test-stories test-e2e
 
 clean:
