@@ -8,6 +8,10 @@ unchanged, except the answer's text: Rasa says a retrieval response by its name 
 domain, and never reads the copy ResponseSelector puts in every parsed message (and so in every stored
 message and every request to the action server: about 1.6 kB each, 40 % of a stored message).
 
+For messages that may be about a topic, a second logistic regression on sentence embeddings
+(components/sentence_encoder.py) is mixed in: it recognises paraphrases that share few words or
+character n-grams with the training examples.
+
 When the intent classifier gave up on a message (fallback, out of scope) or heard a bare yes, no or stop
 in what is really a description ("stiff neck, no fever, no rash", "my head keeps pulling and I can't stop
 it"), and the ranker is sure the message is about a topic, the intent becomes the topic intent: a health
@@ -94,7 +98,7 @@ def topic_chance(scores: dict[str, float]) -> float:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class TopicRanker(PersistedComponent):
-    """Ranks the topics of one retrieval intent with a linear model over character and word n-grams."""
+    """Ranks the topics of one retrieval intent with linear models over n-grams and sentence embeddings."""
 
     model_file = "topic_ranker.joblib"
 
