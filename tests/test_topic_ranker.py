@@ -137,13 +137,11 @@ def test_the_sentence_model_makes_the_ranker_better_on_independent_phrasings(ran
     """The independent corpus's development part: the n-gram model alone against the mix in config.yml."""
     cases = topic_corpus.load(topic_corpus.DEV)
 
-    def ngrams_alone(text: str) -> list[str]:
-        return [key.split("/", 1)[1] for key, _ in ranked(ranker.ngram_scores(text), 3)]
+    def first_three(scores: dict[str, float]) -> list[str]:
+        return [key.split("/", 1)[1] for key, _ in ranked(scores, 3)]
 
-    def mixed(text: str) -> list[str]:
-        return [key.split("/", 1)[1] for key, _ in ranked(ranker.scores(text, "topic"), 3)]
-
-    alone, together = topic_corpus.run(cases, ngrams_alone), topic_corpus.run(cases, mixed)
+    alone = topic_corpus.run(cases, lambda text: first_three(ranker.ngram_scores(text)))
+    together = topic_corpus.run(cases, lambda text: first_three(ranker.scores(text, "topic")))
     assert ranker.sentence_ranker is not None
     assert together.top1[0] >= alone.top1[0] + 5, (alone.summary(), together.summary())
     assert together.top3[0] >= alone.top3[0] - 1, (alone.summary(), together.summary())
