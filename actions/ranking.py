@@ -12,10 +12,8 @@ RETRIEVAL_INTENT = "topic"
 MAX_RANKED_TOPICS = 5
 # How many other topics are offered as buttons after an answer.
 MAX_SUGGESTIONS = 3
-# A runner-up the ResponseSelector is this sure of is offered before the catalogue's related topics.
+# A runner-up the ranker is this sure of is offered before the catalogue's related topics.
 RUNNER_UP_CONFIDENCE = 0.1
-# Score added to a runner-up per catalogue term of it that the message mentions (spaCy entities).
-TERM_BONUS = 0.1
 
 
 def chosen_topic(latest_message: dict[str, Any], catalogue: Catalogue) -> str | None:
@@ -41,18 +39,13 @@ def selector_ranking(latest_message: dict[str, Any], catalogue: Catalogue) -> li
 
 
 def rank_topics(latest_message: dict[str, Any], catalogue: Catalogue) -> list[str]:
-    """Topic ids best first: a chosen topic and its related ones, else the topic the ResponseSelector
-    chose (the one `utter_topic` shows) followed by the runners-up, scored by the selector's confidence
-    plus a bonus for each of their catalogue terms the message mentions."""
+    """Topic ids best first: a chosen topic and its related ones, else the ranker's order (its first is
+    the one `utter_topic` shows). The ranker reads the catalogue terms itself: a bonus for the terms
+    mentioned would count them twice, and it pushed the right runner-up out of the first three."""
     chosen = chosen_topic(latest_message, catalogue)
     if chosen:
         return [chosen, *catalogue[chosen].related][:MAX_RANKED_TOPICS]
-    ranking = selector_ranking(latest_message, catalogue)
-    if not ranking:
-        return []
-    hits = topic_term_hits(latest_message.get("entities") or [], catalogue)
-    runners_up = sorted(ranking[1:], key=lambda item: item["confidence"] + TERM_BONUS * hits[item["id"]], reverse=True)
-    return [item["id"] for item in [ranking[0], *runners_up]][:MAX_RANKED_TOPICS]
+    return [item["id"] for item in selector_ranking(latest_message, catalogue)][:MAX_RANKED_TOPICS]
 
 
 def named_topic(latest_message: dict[str, Any], catalogue: Catalogue) -> str | None:
