@@ -15,7 +15,9 @@ A statistical net catches wordings the rules miss: when WarningSignNet (which ru
 puts the chance of an emergency at `net_threshold` or more, and the rules found no emergency and have no
 targeted question to settle it, the message is an `emergency_sign`: when in doubt, escalate. DIET's own
 `emergency_sign` or `warning_sign` guesses, learnt from a few hand-written examples, give way to the
-next-best other intent: the rules and the net, learnt from the independent corpora, decide.
+next-best other intent: the rules and the net, learnt from the independent corpora, decide. So does its
+`ask_dose`: learnt from "prescribe" and "dose" in a few examples, it refused "my doctor prescribed
+cyclobenzaprine" and "why are new headaches in older people taken more seriously?"; the dose rules decide.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ QUESTION_INTENT = "possible_warning_sign"
 URGENT_INTENT = "warning_sign"
 DOSE_INTENT = "ask_dose"
 TOPIC_INTENT = "topic"
-SAFETY_INTENTS = (EMERGENCY_INTENT, URGENT_INTENT)
+# Intents only the rules and the net give: DIET's guess of one of them gives way to its next-best intent.
+RULED_INTENTS = (EMERGENCY_INTENT, URGENT_INTENT, DOSE_INTENT)
 # What DIET may take a short health message for ("arm weakness" -> deny); the detector knows better.
 NOT_HEALTH_INTENTS = {"greet", "goodbye", "thank", "bot_challenge", "out_of_scope", "affirm", "deny", "nlu_fallback"}
 # Entities the spaCy pipeline tags from the catalogue that show a message is about health.
@@ -143,15 +146,18 @@ class WarningSignClassifier(ConfiguredComponent):
                 question = _entity("safety_question", self.net_question, [])
                 message.set(ENTITIES, (message.get(ENTITIES) or []) + [question], add_to_output=True)
         predicted = (message.get(INTENT) or {}).get("name")
-        if forced:
-            self._set_intent(message, forced)
-        elif predicted in SAFETY_INTENTS:
+        intent = forced or predicted
+        if not forced and predicted in RULED_INTENTS:
             ranking = message.get(INTENT_RANKING_KEY) or []
-            fallback = next((item["name"] for item in ranking if item["name"] not in SAFETY_INTENTS), None)
-            if fallback:
-                self._set_intent(message, fallback)
-        elif predicted in NOT_HEALTH_INTENTS and self._about_health(message, assessment):
-            self._set_intent(message, TOPIC_INTENT)
+            intent = next((item["name"] for item in ranking if item["name"] not in RULED_INTENTS), predicted)
+            if predicted == DOSE_INTENT and intent != predicted and self._about_health(message, assessment):
+                # It asked about a medicine or a symptom ("my doctor prescribed cyclobenzaprine"), not a dose;
+                # DIET's next guess for such a message was as likely "summary" as "topic".
+                intent = TOPIC_INTENT
+        if not forced and intent in NOT_HEALTH_INTENTS and self._about_health(message, assessment):
+            intent = TOPIC_INTENT
+        if forced or intent != predicted:
+            self._set_intent(message, intent)
 
     def _explained(self, assessment: Assessment) -> bool:
         """The rules recognised the message as a harmless look-alike ("my head keeps pulling to one side":

@@ -30,6 +30,8 @@ DOSE_REQUESTS = [
     "how often should i take methocarbamol",
     "give me a prescription for valium",
     "what is the right dosage of muscle relaxants for neck spasms",
+    "how many ibuprofen can I take a day",
+    "how many paracetamol is too many",
 ]
 NOT_DOSE_REQUESTS = [
     "is botox safe for my neck?",
@@ -38,6 +40,9 @@ NOT_DOSE_REQUESTS = [
     "what are nerve blocks",
     "how much does physiotherapy help",
     "my new glasses prescription gives me a headache",
+    "my doctor prescribed cyclobenzaprine",
+    "how many days should I take off work with whiplash",
+    "how many sessions of physio will I need",
 ]
 
 

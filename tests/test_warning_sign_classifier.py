@@ -75,6 +75,27 @@ def test_the_answer_to_a_yes_no_question_is_read(classifier):
     assert run(classifier, parsed("not sure really", "deny")).get("warning_signs")["answer"] == "unsure"
 
 
+@pytest.mark.parametrize(
+    "text, ranking, expected",
+    [
+        # DIET's dose guess without a dose request gives way to its next intent, a health message to a topic.
+        ("my doctor prescribed cyclobenzaprine", ["ask_dose", "summary", "topic"], "topic"),
+        ("why are new headaches in older people taken more seriously?", ["ask_dose", "out_of_scope"], "topic"),
+        ("thanks, that was all", ["ask_dose", "thank"], "thank"),
+        ("what's the maximum dose of cyclobenzaprine", ["topic", "ask_dose"], "ask_dose"),
+        ("how many ibuprofen can I take a day", ["ask_dose", "topic"], "ask_dose"),
+    ],
+)
+def test_only_the_dose_rules_give_a_dose_refusal(classifier, text, ranking, expected):
+    # The spaCy pipeline tags catalogue terms before this component runs.
+    tagged = [
+        {"entity": entity, "value": word}
+        for entity, word in (("symptom", "headaches"), ("treatment", "cyclobenzaprine"))
+        if word in text
+    ]
+    assert run(classifier, parsed(text, ranking[0], ranking, tagged)).get("intent")["name"] == expected
+
+
 def test_explicit_negation_downgrades_a_statistical_emergency(classifier):
     message = run(
         classifier, parsed("stiff neck, no fever, no numbness", "emergency_sign", ["emergency_sign", "topic"])

@@ -172,6 +172,23 @@ def test_dose_requests_are_refused_without_a_dose(stack, text):
     assert not any(DOSE.search(t) for t in texts(replies))
 
 
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("my doctor prescribed cyclobenzaprine", "muscle_relaxants"),
+        ("the gp put me on baclofen", "muscle_relaxants"),
+        ("how many ibuprofen can I take a day for my neck", None),
+    ],
+)
+def test_only_a_dose_question_gets_the_dose_refusal(stack, text, topic):
+    sender = new_sender()
+    stack.send(sender, text)
+    refused = "utter_cannot_give_dose" in said(stack, sender)
+    assert refused == (topic is None)
+    if topic:
+        assert stack.tracker(sender)["slots"]["topics"][0] == topic
+
+
 def test_a_sign_that_completes_an_earlier_one_escalates_at_once(stack):
     sender = new_sender()
     stack.send(sender, "my neck is really stiff today")
