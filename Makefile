@@ -76,7 +76,7 @@ build: $(SPACY_PIPELINE)/meta.json $(GENERATED_RESPONSES) $(WEB_MESSAGES)
 # --skip-validation: `make validate` checks the same data more strictly (warnings fail it); `make test` runs it
 # beside training, and Rasa's own check would add 9 s to every training.
 $(MODEL): config.yml domain.yml $(DATA_FILES) $(GENERATED_RESPONSES) $(SPACY_PIPELINE)/meta.json $(NET_CORPORA) $(TRAINED_CODE)
-	@mkdir -p build; echo "Training the model (about 75 s on 2 cores; the log is build/train.log) ..."
+	@mkdir -p build; echo "Training the model (about 80 s on 2 cores; the log is build/train.log) ..."
 	@$(RASA) train --data $(TRAINING_DATA) --augmentation 0 --skip-validation --fixed-model-name neck-pain-assistant \
 	  --out models \
 	  $(if $(filter $(SPACY_PIPELINE)/meta.json $(NET_CORPORA) $(TRAINED_CODE),$?),--force) > build/train.log 2>&1 \
