@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from components.component_bases import ConfiguredComponent
 from components.sign_detector import Assessment, Sign, default_detector
 from components.warning_sign_net import NET_PROPERTY
-from knowledge.red_flags import RedFlag, describe
+from knowledge.red_flags import DOSE_REQUEST, RedFlag, describe
 from knowledge.urgency import Urgency
 
 EMERGENCY_INTENT = "emergency_sign"
@@ -164,9 +164,9 @@ class WarningSignClassifier(ConfiguredComponent):
         the neck muscles, not a walking sign) and found nothing else: the net's guess is not needed."""
         concepts = self.detector.warning_signs.concepts
         present = [concepts[name] for name in assessment.present if name in concepts]
-        return any(concept.masks for concept in present) and all(
-            concept.masks or concept.describes for concept in present
-        )
+        # "a healthy dose of" hides a dose request, which says nothing about warning signs.
+        explaining = [concept for concept in present if set(concept.masks) - {DOSE_REQUEST}]
+        return bool(explaining) and all(concept in explaining or concept.describes for concept in present)
 
     @staticmethod
     def _about_health(message: Message, assessment: Assessment) -> bool:

@@ -32,6 +32,8 @@ DOSE_REQUESTS = [
     "what is the right dosage of muscle relaxants for neck spasms",
     "how many ibuprofen can I take a day",
     "how many paracetamol is too many",
+    "what's the daily dose of ibuprofen for a 5 year old",
+    "how much should I give my son for his headache",
 ]
 NOT_DOSE_REQUESTS = [
     "is botox safe for my neck?",
@@ -43,6 +45,9 @@ NOT_DOSE_REQUESTS = [
     "my doctor prescribed cyclobenzaprine",
     "how many days should I take off work with whiplash",
     "how many sessions of physio will I need",
+    "been on a steady dose of box sets since christmas lol, neck's stiff, better position?",
+    "my 9 yr old gets headaches when she hasnt drunk enough, how much water should kids have",
+    "how many glasses of water should i have a day for headaches",
 ]
 
 

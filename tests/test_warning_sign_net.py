@@ -129,3 +129,8 @@ def test_a_message_the_rules_recognise_as_a_look_alike_is_not_escalated_by_the_n
     # "pulling to one side" is a walking sign; with the head pulled aside it is the neck muscles.
     assert classified("my head keeps pulling to one side and I can't stop it", 0.95) == "topic"
     assert classified("I keep pulling to one side when I walk and I can't stop it", 0.95) != "topic"
+
+
+def test_a_dose_idiom_does_not_stop_the_net_from_escalating():
+    # "a healthy dose of" hides a dose request; it explains no warning sign away.
+    assert classified("had a healthy dose of sun and now something feels very wrong with me", 0.95) == "emergency_sign"
