@@ -83,6 +83,11 @@ def train_sentence_ranker(vectors: np.ndarray, labels: list[str], c: float) -> L
     return LogisticRegression(C=c, max_iter=5000).fit(vectors, labels)
 
 
+def probabilities(model: Pipeline | LogisticRegression, features: Any) -> dict[str, float]:
+    """A fitted classifier's probability of each of its classes for one message's features."""
+    return dict(zip(map(str, model.classes_), map(float, model.predict_proba(features)[0]), strict=True))
+
+
 def ranked(scores: dict[str, float], limit: int = 10) -> list[tuple[str, float]]:
     """(intent_response_key, confidence) of the topics, best first, the confidences renormalised over the
     topics alone."""
@@ -152,7 +157,7 @@ class TopicRanker(PersistedComponent):
 
     def ngram_scores(self, text: str) -> dict[str, float]:
         """The n-gram model's probability of every topic (and of "not a topic")."""
-        return dict(zip(map(str, self.ranker.classes_), map(float, self.ranker.predict_proba([text])[0]), strict=True))
+        return probabilities(self.ranker, [text])
 
     def scores(self, text: str, intent: str | None) -> dict[str, float]:
         """The probability of every topic (and of "not a topic") for one message."""
@@ -165,11 +170,8 @@ class TopicRanker(PersistedComponent):
         if self.sentence_ranker is None or not about_topic:
             return scores
         weight = self.config["sentence_weight"]
-        vector = shared_encoder().encode([text])
-        sentence = zip(
-            map(str, self.sentence_ranker.classes_), self.sentence_ranker.predict_proba(vector)[0], strict=True
-        )
-        return {key: (1.0 - weight) * scores[key] + weight * float(probability) for key, probability in sentence}
+        sentence = probabilities(self.sentence_ranker, shared_encoder().encode([text]))
+        return {key: (1.0 - weight) * scores[key] + weight * probability for key, probability in sentence.items()}
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.ranker is None:
