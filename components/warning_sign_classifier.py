@@ -150,11 +150,10 @@ class WarningSignClassifier(ConfiguredComponent):
         if not forced and predicted in RULED_INTENTS:
             ranking = message.get(INTENT_RANKING_KEY) or []
             intent = next((item["name"] for item in ranking if item["name"] not in RULED_INTENTS), predicted)
-            if predicted == DOSE_INTENT and intent != predicted and self._about_health(message, assessment):
-                # It asked about a medicine or a symptom ("my doctor prescribed cyclobenzaprine"), not a dose;
-                # DIET's next guess for such a message was as likely "summary" as "topic".
-                intent = TOPIC_INTENT
-        if not forced and intent in NOT_HEALTH_INTENTS and self._about_health(message, assessment):
+        # A health message taken for small talk, or for a dose question the rules did not find ("my doctor
+        # prescribed cyclobenzaprine": DIET's next guess for it was as likely "summary" as "topic"), is a topic.
+        overruled_dose = predicted == DOSE_INTENT and intent != predicted
+        if not forced and (intent in NOT_HEALTH_INTENTS or overruled_dose) and self._about_health(message, assessment):
             intent = TOPIC_INTENT
         if forced or intent != predicted:
             self._set_intent(message, intent)
